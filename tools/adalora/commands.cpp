@@ -1,0 +1,15 @@
+// The subcommand table: one line per subcommand, each implemented in its own file.
+#include "tools/adalora/command.h"
+
+namespace adalora::cli {
+
+Command version_command();
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> table = {
+      version_command(),
+  };
+  return table;
+}
+
+}  // namespace adalora::cli

@@ -1,0 +1,20 @@
+// `adalora version`: the library version and the LibTorch it runs on.
+#include <torch/torch.h>
+
+#include <iostream>
+
+#include "tools/adalora/command.h"
+
+namespace adalora::cli {
+
+Command version_command() {
+  return {"version", "Print the version and the LibTorch build", [](CLI::App&) {
+            return [] {
+              std::cout << "adalora 0.1.0 (LibTorch " << TORCH_VERSION << ", " << at::get_num_threads()
+                        << " threads)\n";
+              return 0;
+            };
+          }};
+}
+
+}  // namespace adalora::cli
