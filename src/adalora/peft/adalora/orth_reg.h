@@ -1,0 +1,24 @@
+// The orthogonal regulariser R(P, Q) that keeps P and Q near-orthogonal (paper eq. (4); reference §4).
+//
+//   PEFT (default):  R = (1/N) Σ_{A} ‖A Aᵀ − I‖_F + (1/N) Σ_{B} ‖Bᵀ B − I‖_F,  N = 2 × matrices
+//   paper:           R = Σ_k ‖PᵀP − I‖²_F + ‖QQᵀ − I‖²_F
+//
+// All r rows/columns count, masked triplets included; a rank-0 matrix contributes 0 but counts in
+// N. At exactly orthonormal factors the unsquared norm's gradient is 0 (as PyTorch's), not NaN.
+// Matrices of equal shape are batched into one bmm.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "adalora/peft/adalora/config.h"
+#include "adalora/peft/adalora/svd_adapter.h"
+
+namespace adalora::peft {
+
+/// R(P, Q) over `adapters` (without the weight γ): a 0-dim tensor with gradient.
+torch::Tensor orthogonal_regularizer(const std::vector<std::shared_ptr<SvdAdapter>>& adapters,
+                                     OrthRegForm form = OrthRegForm::PeftMean);
+
+}  // namespace adalora::peft

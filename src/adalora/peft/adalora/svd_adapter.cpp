@@ -1,0 +1,83 @@
+#include "adalora/peft/adalora/svd_adapter.h"
+
+#include "adalora/core/error.h"
+
+namespace adalora::peft {
+
+SvdAdapter::SvdAdapter(const SvdAdapterOptions& options) : options_(options) {
+  ADALORA_CHECK(options.in_features > 0 && options.out_features > 0,
+                "SvdAdapter: expected positive in/out features, got ", options.in_features, ", ",
+                options.out_features);
+  ADALORA_CHECK(options.r >= 0, "SvdAdapter: r: expected ≥ 0, got ", options.r);
+  // PEFT layer.py:85: `lora_alpha if lora_alpha > 0 else float(r)` — not alpha / r.
+  scaling = options.lora_alpha > 0 ? options.lora_alpha : static_cast<double>(options.r);
+  const auto opts = torch::TensorOptions().dtype(options.dtype);
+  lora_A = register_parameter("lora_A", torch::empty({options.r, options.in_features}, opts));
+  lora_B = register_parameter("lora_B", torch::empty({options.out_features, options.r}, opts));
+  lora_E = register_parameter("lora_E", torch::empty({options.r, 1}, opts));
+  ranknum = register_buffer("ranknum", torch::full({1}, static_cast<double>(options.r), opts));
+  if (options.lora_dropout > 0) {
+    dropout_ = register_module("lora_dropout", torch::nn::Dropout(options.lora_dropout));
+  }
+  init_weights(options.r);
+}
+
+void SvdAdapter::init_weights(int64_t r) {
+  torch::NoGradGuard no_grad;
+  const auto opts = lora_A.options();
+  lora_A.set_data(torch::empty({r, options_.in_features}, opts));
+  lora_B.set_data(torch::empty({options_.out_features, r}, opts));
+  lora_E.set_data(torch::empty({r, 1}, opts));
+  for (auto* t : {&lora_A, &lora_B, &lora_E}) t->mutable_grad() = torch::Tensor();
+  if (options_.init_lora_weights) {
+    // PEFT reset_lora_parameters: E = 0 (ΔW = 0 at start), A, B ~ N(0, 0.02²).
+    lora_E.zero_();
+    lora_A.normal_(0.0, 0.02);
+    lora_B.normal_(0.0, 0.02);
+  } else {
+    lora_A.normal_();
+    lora_B.normal_();
+    lora_E.normal_();
+  }
+}
+
+double SvdAdapter::scale() const {
+  // PEFT divides by (ranknum + 1e-5) in ranknum's dtype: for float32, 6 + 1e-5 = 6.0000100135803223.
+  const double denom = (ranknum + 1e-5).item<double>();
+  return scaling / denom;
+}
+
+torch::Tensor SvdAdapter::forward(const torch::Tensor& x, const torch::Tensor& y_base) {
+  auto h = x.to(lora_A.scalar_type());
+  if (!dropout_.is_empty()) h = dropout_(h);
+  // PEFT's order: ((x @ (A∘E)ᵀ) @ Bᵀ) · scaling / (ranknum + 1e-5).
+  auto delta = torch::matmul(torch::matmul(h, (lora_A * lora_E).t()), lora_B.t()) * scaling /
+               (ranknum + 1e-5);
+  return y_base + delta.to(y_base.scalar_type());
+}
+
+torch::Tensor SvdAdapter::delta_weight() const {
+  return torch::matmul(lora_B, lora_A * lora_E) * scaling / (ranknum + 1e-5);
+}
+
+void SvdAdapter::prune(const std::vector<bool>& keep) {
+  ADALORA_CHECK(static_cast<int64_t>(keep.size()) == rank(), "SvdAdapter::prune: expected ", rank(),
+                " pattern entries, got ", keep.size());
+  std::vector<int64_t> rows;
+  for (size_t i = 0; i < keep.size(); ++i) {
+    if (keep[i]) rows.push_back(static_cast<int64_t>(i));
+  }
+  auto index = torch::tensor(rows, torch::kInt64).to(lora_A.device());
+  torch::NoGradGuard no_grad;
+  lora_A.set_data(lora_A.index_select(0, index));
+  lora_E.set_data(lora_E.index_select(0, index));
+  lora_B.set_data(lora_B.index_select(1, index));
+  for (auto* t : {&lora_A, &lora_B, &lora_E}) t->mutable_grad() = torch::Tensor();
+}
+
+void SvdAdapter::resize(int64_t r) {
+  ADALORA_CHECK(r >= 0, "SvdAdapter::resize: expected r ≥ 0, got ", r);
+  init_weights(r);
+}
+
+}  // namespace adalora::peft
