@@ -1,0 +1,15 @@
+// Reading a task's files through the matching data reader (see task.h).
+#include "adalora/tasks/task.h"
+
+#include "adalora/data/glue.h"
+#include "adalora/data/labeled_text.h"
+
+namespace adalora::tasks {
+
+data::Dataset read_task_file(const TaskSpec& spec, const std::string& path,
+                             const std::vector<std::string>& label_names) {
+  if (spec.format == DataFormat::GlueTsv) return data::read_glue_tsv(path, spec.glue_task);
+  return data::read_labeled_file(path, spec.is_regression, label_names);
+}
+
+}  // namespace adalora::tasks
