@@ -91,8 +91,12 @@ TEST_P(ModelsGoldenTest, MatchesTransformers) {
     SCOPED_TRACE("tensor " + key);
     ASSERT_TRUE(actual.defined()) << "case " << name << ": model produced no " << key;
     const auto expected = io_file.load(key);
-    EXPECT_TENSOR_NEAR(actual.detach().reshape(expected.sizes()), expected,
-                       atol.at(key).get<double>(), rtol);
+    const auto got = actual.detach().reshape(expected.sizes());
+    const double tol = atol.at(key).get<double>();
+    std::cout << "[ " << name << " ] " << key << ": max |diff| "
+              << (got.to(torch::kFloat64) - expected.to(torch::kFloat64)).abs().max().item<double>()
+              << " (atol " << tol << ", rtol " << rtol << ")\n";
+    EXPECT_TENSOR_NEAR(got, expected, tol, rtol);
   };
   for (const auto& output : spec.at("outputs")) {
     const std::string key = output.get<std::string>();
