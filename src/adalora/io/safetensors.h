@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -50,6 +51,7 @@ class SafetensorsFile {
   const TensorInfo& info(const std::string& name) const;
 
   /// A zero-copy, read-only CPU view into the mapping (keeps the mapping alive). Do not write to it.
+  /// Data not aligned for its dtype (possible in files from other writers) is copied instead.
   torch::Tensor view(const std::string& name) const;
   /// A fresh tensor owning its memory, converted to `dtype` when given.
   torch::Tensor load(const std::string& name,
@@ -79,6 +81,9 @@ class Checkpoint {
   const std::string& file_of(const std::string& name) const;
 
  private:
+  const SafetensorsFile& file_for(const std::string& name) const;  // throws when absent
+
+  std::string source_;                   // the file opened, for error messages
   std::vector<SafetensorsFile> files_;
   std::map<std::string, size_t> index_;  // tensor name → position in files_
 };
