@@ -9,19 +9,22 @@
 namespace adalora::data {
 
 const std::vector<GlueLayout>& glue_layouts() {
+  // CoLA train/dev have no header; these are their columns.
+  static const std::vector<std::string> kColaColumns = {"source", "label", "original_label",
+                                                        "sentence"};
+  // clang-format off
   static const std::vector<GlueLayout> kLayouts = {
-      // task   text           text_pair     label           label names (HF ClassLabel order)
-      {"cola", "sentence", "", "label", {"unacceptable", "acceptable"},
-       {"source", "label", "original_label", "sentence"}},
-      {"sst2", "sentence", "", "label", {"negative", "positive"}, {}},
-      {"mrpc", "#1 String", "#2 String", "Quality", {"not_equivalent", "equivalent"}, {}},
-      {"qqp", "question1", "question2", "is_duplicate", {"not_duplicate", "duplicate"}, {}},
-      {"stsb", "sentence1", "sentence2", "score", {}, {}},
-      {"mnli", "sentence1", "sentence2", "gold_label", {"entailment", "neutral", "contradiction"},
-       {}},
-      {"qnli", "question", "sentence", "label", {"entailment", "not_entailment"}, {}},
-      {"rte", "sentence1", "sentence2", "label", {"entailment", "not_entailment"}, {}},
+      // task  text         text_pair    label           HF ClassLabel names in id order
+      {"cola", "sentence",  "",          "label",        {"unacceptable", "acceptable"}, kColaColumns},
+      {"sst2", "sentence",  "",          "label",        {"negative", "positive"}, {}},
+      {"mrpc", "#1 String", "#2 String", "Quality",      {"not_equivalent", "equivalent"}, {}},
+      {"qqp",  "question1", "question2", "is_duplicate", {"not_duplicate", "duplicate"}, {}},
+      {"stsb", "sentence1", "sentence2", "score",        {}, {}},
+      {"mnli", "sentence1", "sentence2", "gold_label",   {"entailment", "neutral", "contradiction"}, {}},
+      {"qnli", "question",  "sentence",  "label",        {"entailment", "not_entailment"}, {}},
+      {"rte",  "sentence1", "sentence2", "label",        {"entailment", "not_entailment"}, {}},
   };
+  // clang-format on
   return kLayouts;
 }
 
@@ -72,10 +75,10 @@ Dataset read_glue_tsv(const std::string& path, const std::string& task) {
     first_row = 0;
   }
   const int64_t text = require_column(table, header, header_line, layout.text_column, layout);
-  const int64_t pair = layout.text_pair_column.empty()
-                           ? -1
-                           : require_column(table, header, header_line, layout.text_pair_column,
-                                            layout);
+  const int64_t pair =
+      layout.text_pair_column.empty()
+          ? -1
+          : require_column(table, header, header_line, layout.text_pair_column, layout);
   const int64_t label = find_column(header, layout.label_column);
 
   Dataset dataset;

@@ -18,12 +18,12 @@ namespace adalora::data {
 
 /// Where one GLUE task keeps its text and label, and what its labels are called.
 struct GlueLayout {
-  std::string task;                         ///< "cola", "sst2", "mrpc", "qqp", "stsb", "mnli", …
-  std::string text_column;                  ///< header name of the first segment
-  std::string text_pair_column;             ///< header name of the second segment; "" if single
-  std::string label_column;                 ///< header name of the label; absent in test files
-  std::vector<std::string> label_names;     ///< HF ClassLabel names in id order; empty = regression
-  std::vector<std::string> implicit_header; ///< column names of header-less files (CoLA train/dev)
+  std::string task;                      ///< "cola", "sst2", "mrpc", "qqp", "stsb", "mnli", …
+  std::string text_column;               ///< header name of the first segment
+  std::string text_pair_column;          ///< header name of the second segment; "" if single
+  std::string label_column;              ///< header name of the label; absent in test files
+  std::vector<std::string> label_names;  ///< HF ClassLabel names in id order; empty = regression
+  std::vector<std::string> implicit_header;  ///< column names of header-less files (CoLA train/dev)
 };
 
 /// The eight layouts, in the order of the paper's Table 1 columns' tasks (cola … rte).

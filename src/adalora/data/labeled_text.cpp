@@ -22,7 +22,8 @@ struct RawRow {
 };
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 Dataset resolve_labels(const std::string& path, const std::vector<RawRow>& rows, bool is_regression,
@@ -35,8 +36,7 @@ Dataset resolve_labels(const std::string& path, const std::vector<RawRow>& rows,
     ADALORA_CHECK(row.label.has_value() == dataset.has_labels, path, ":", row.line,
                   ": label: expected ", dataset.has_labels ? "a label" : "no label",
                   " (all rows or none carry one; line ", rows.front().line, " ",
-                  dataset.has_labels ? "does" : "does not", "), got ",
-                  row.label ? "one" : "none");
+                  dataset.has_labels ? "does" : "does not", "), got ", row.label ? "one" : "none");
   }
   if (!is_regression) {
     if (!label_names.empty()) {
@@ -146,8 +146,8 @@ Dataset read_labeled_csv(const std::string& path, bool is_regression,
   std::vector<RawRow> rows;
   for (size_t r = 1; r < table.rows.size(); ++r) {
     const TextRow& source = table.rows[r];
-    ADALORA_CHECK(source.fields.size() == header.size(), path, ":", source.line,
-                  ": row: expected ", header.size(), " comma-separated fields (as in the header), got ",
+    ADALORA_CHECK(source.fields.size() == header.size(), path, ":", source.line, ": row: expected ",
+                  header.size(), " comma-separated fields (as in the header), got ",
                   source.fields.size());
     RawRow row;
     row.line = source.line;

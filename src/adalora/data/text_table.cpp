@@ -84,8 +84,8 @@ TextTable read_csv(const std::string& path) {
         const bool at_end = i >= text.size() || text[i] == ',' || text[i] == '\n' ||
                             (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n');
         ADALORA_CHECK(at_end, path, ":", line,
-                      ": field: expected a comma or line end after a closing quote, got '",
-                      text[i], "'");
+                      ": field: expected a comma or line end after a closing quote, got '", text[i],
+                      "'");
       } else {
         while (i < text.size() && text[i] != ',' && text[i] != '\n' &&
                !(text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n')) {

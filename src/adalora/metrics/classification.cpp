@@ -10,8 +10,8 @@ namespace adalora::metrics {
 namespace {
 
 void check_inputs(const char* metric, size_t predictions, size_t labels) {
-  ADALORA_CHECK(predictions == labels, "metrics: ", metric, ": expected as many predictions as labels (",
-                labels, "), got ", predictions);
+  ADALORA_CHECK(predictions == labels, "metrics: ", metric,
+                ": expected as many predictions as labels (", labels, "), got ", predictions);
   ADALORA_CHECK(labels > 0, "metrics: ", metric, ": expected at least one example, got 0");
 }
 
@@ -36,7 +36,8 @@ std::map<int64_t, Counts> per_class_counts(const std::vector<int64_t>& predictio
 
 double f1_from_counts(const Counts& c) {
   const int64_t denominator = 2 * c.tp + c.fp + c.fn;
-  return denominator == 0 ? 0.0 : 2.0 * static_cast<double>(c.tp) / static_cast<double>(denominator);
+  return denominator == 0 ? 0.0
+                          : 2.0 * static_cast<double>(c.tp) / static_cast<double>(denominator);
 }
 
 }  // namespace
@@ -52,7 +53,8 @@ double binary_f1(const std::vector<int64_t>& predictions, const std::vector<int6
   check_inputs("f1", predictions.size(), labels.size());
   for (size_t i = 0; i < labels.size(); ++i) {
     ADALORA_CHECK(labels[i] == 0 || labels[i] == 1, "metrics: f1: labels[", i,
-                  "]: expected 0 or 1 (binary F1), got ", labels[i], " (use macro_f1 for multiclass)");
+                  "]: expected 0 or 1 (binary F1), got ", labels[i],
+                  " (use macro_f1 for multiclass)");
     ADALORA_CHECK(predictions[i] == 0 || predictions[i] == 1, "metrics: f1: predictions[", i,
                   "]: expected 0 or 1 (binary F1), got ", predictions[i],
                   " (use macro_f1 for multiclass)");

@@ -3,7 +3,8 @@
 // Mirrors scipy.stats `pearsonr` (centred cross-product over the product of norms, clipped to
 // [−1, 1]) and `spearmanr` (Pearson of the ranks, ties get the average of the ranks they span,
 // scipy.stats.rankdata(method="average")). Where scipy returns nan — a constant input — we return
-// 0, so that "keep the best checkpoint" always has a total order; the trainer may warn. No LibTorch.
+// 0, so that "keep the best checkpoint" always has a total order; the trainer may warn. No
+// LibTorch.
 #pragma once
 
 #include <vector>

@@ -12,8 +12,8 @@ namespace adalora::tasks {
 namespace {
 
 // A GLUE row: text columns and label names come from data/glue.cpp's layout table.
-TaskSpec glue(const std::string& task, const std::string& subdir,
-              std::vector<std::string> metrics, const std::string& primary,
+TaskSpec glue(const std::string& task, const std::string& subdir, std::vector<std::string> metrics,
+              const std::string& primary,
               std::vector<EvalSplit> eval_splits = {{"dev", "dev.tsv"}}) {
   const data::GlueLayout& layout = data::glue_layout(task);
   TaskSpec spec;
@@ -33,8 +33,8 @@ TaskSpec glue(const std::string& task, const std::string& subdir,
   return spec;
 }
 
-TaskSpec labeled_text(const std::string& name, bool is_regression,
-                      std::vector<std::string> metrics, const std::string& primary) {
+TaskSpec labeled_text(const std::string& name, bool is_regression, std::vector<std::string> metrics,
+                      const std::string& primary) {
   TaskSpec spec;
   spec.name = name;
   spec.format = DataFormat::LabeledText;
@@ -94,8 +94,8 @@ const TaskSpec& find_task(const std::string& name) {
   for (const auto& spec : task_specs()) {
     if (spec.name == name) return spec;
   }
-  throw Error(str_cat("task: expected one of ", data::join_names(task_names()), ", got \"", name,
-                      "\""));
+  throw Error(
+      str_cat("task: expected one of ", data::join_names(task_names()), ", got \"", name, "\""));
 }
 
 }  // namespace adalora::tasks

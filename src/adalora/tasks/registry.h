@@ -5,8 +5,9 @@
 // the reported ones, GLUE layouts known). Metric choices, all higher-is-better:
 //   glue/cola  matthews_correlation (primary)          — paper "Mcc"
 //   glue/sst2, glue/qnli, glue/rte  accuracy            — paper "Acc"
-//   glue/mrpc, glue/qqp  accuracy (primary), f1         — paper Table 1 reports MRPC Acc and QQP
-//                                                         Acc/F1, Table 14 "accuracy for QQP and MRPC"
+//   glue/mrpc, glue/qqp  accuracy (primary), f1         — paper Table 1 reports MRPC Acc and
+//                                                         QQP Acc/F1; Table 14 "accuracy for QQP
+//                                                         and MRPC"
 //   glue/stsb  corr (primary) = (pearson + spearmanr)/2, pearson, spearmanr — paper "Corr",
 //                                                         "we report the average correlation"
 //   glue/mnli  accuracy on mnli-m (primary) and mnli-mm — paper "m/mm"

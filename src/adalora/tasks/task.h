@@ -29,7 +29,7 @@ struct EvalSplit {
 
 /// Everything the trainer needs to know about a task besides the model.
 struct TaskSpec {
-  std::string name;                      ///< registry key: "glue/mnli", "classification", …
+  std::string name;  ///< registry key: "glue/mnli", "classification", …
   DataFormat format = DataFormat::GlueTsv;
   std::string glue_task;                 ///< data::glue_layout key ("mnli"); "" for LabeledText
   std::string data_subdir;               ///< GLUE folder name inside glue_data ("MNLI"); "" else

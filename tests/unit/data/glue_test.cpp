@@ -143,8 +143,9 @@ TEST(GlueTest, WrongHeaderAndWrongTask) {
             fixture("QNLI/dev.tsv") +
                 ":1: header: expected a column \"sentence1\" (GLUE rte layout), got columns index, "
                 "question, sentence, label");
-  EXPECT_EQ(read_error("SST-2/dev.tsv", "wnli"),
-            "glue: task: expected one of cola, sst2, mrpc, qqp, stsb, mnli, qnli, rte, got \"wnli\"");
+  EXPECT_EQ(
+      read_error("SST-2/dev.tsv", "wnli"),
+      "glue: task: expected one of cola, sst2, mrpc, qqp, stsb, mnli, qnli, rte, got \"wnli\"");
   EXPECT_NE(read_error("does/not/exist.tsv", "rte").find("expected a readable file"),
             std::string::npos);
 }

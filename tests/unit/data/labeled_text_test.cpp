@@ -79,9 +79,10 @@ TEST(LabeledTextTest, JsonlIntegerAndRegressionLabels) {
   EXPECT_EQ(d.examples[1].label, 0);
   EXPECT_EQ(d.examples[2].label, 0);
 
-  const std::string reals = write_temp("reals.jsonl",
-                                       "{\"text\": \"a\", \"text_pair\": \"b\", \"label\": 0.1}\n"
-                                       "{\"text\": \"c\", \"text_pair\": \"d\", \"label\": \"3.5\"}\n");
+  const std::string reals =
+      write_temp("reals.jsonl",
+                 "{\"text\": \"a\", \"text_pair\": \"b\", \"label\": 0.1}\n"
+                 "{\"text\": \"c\", \"text_pair\": \"d\", \"label\": \"3.5\"}\n");
   const Dataset r = read_labeled_file(reals, /*is_regression=*/true);
   EXPECT_TRUE(r.is_regression);
   EXPECT_EQ(r.examples[0].target, 0.1);
@@ -96,21 +97,28 @@ TEST(LabeledTextTest, UnlabelledFileForPrediction) {
 }
 
 TEST(LabeledTextTest, JsonlErrorsNameFileLineAndField) {
-  const std::string bad_json = write_temp("bad.jsonl", "{\"text\": \"a\", \"label\": 1}\n{\"text\": \n");
-  EXPECT_EQ(read_error(bad_json, false).rfind(bad_json + ":2: row: expected one JSON object per line, got invalid JSON", 0), 0u);
+  const std::string bad_json =
+      write_temp("bad.jsonl", "{\"text\": \"a\", \"label\": 1}\n{\"text\": \n");
+  EXPECT_EQ(
+      read_error(bad_json, false)
+          .rfind(bad_json + ":2: row: expected one JSON object per line, got invalid JSON", 0),
+      0u);
   const std::string no_text = write_temp("no_text.jsonl", "{\"sentence\": \"a\"}\n");
-  EXPECT_EQ(read_error(no_text, false), no_text + ":1: text: expected a string, got no \"text\" key");
+  EXPECT_EQ(read_error(no_text, false),
+            no_text + ":1: text: expected a string, got no \"text\" key");
   const std::string array = write_temp("array.jsonl", "[1, 2]\n");
   EXPECT_EQ(read_error(array, false), array + ":1: row: expected a JSON object, got array");
   const std::string fraction = write_temp("fraction.jsonl", "{\"text\": \"a\", \"label\": 0.5}\n");
   EXPECT_EQ(read_error(fraction, false),
             fraction + ":1: label: expected a string or an integer class, got 0.5");
-  const std::string mixed = write_temp("mixed.jsonl",
-                                       "{\"text\": \"a\", \"label\": 1}\n{\"text\": \"b\"}\n");
-  EXPECT_EQ(read_error(mixed, false),
-            mixed + ":2: label: expected a label (all rows or none carry one; line 1 does), got none");
+  const std::string mixed =
+      write_temp("mixed.jsonl", "{\"text\": \"a\", \"label\": 1}\n{\"text\": \"b\"}\n");
+  EXPECT_EQ(
+      read_error(mixed, false),
+      mixed + ":2: label: expected a label (all rows or none carry one; line 1 does), got none");
   const std::string word = write_temp("word.jsonl", "{\"text\": \"a\", \"label\": \"high\"}\n");
-  EXPECT_EQ(read_error(word, true), word + ":1: label: expected a number (regression), got \"high\"");
+  EXPECT_EQ(read_error(word, true),
+            word + ":1: label: expected a number (regression), got \"high\"");
 }
 
 TEST(LabeledTextTest, UnknownLabelAgainstGivenVocabulary) {
@@ -131,11 +139,13 @@ TEST(LabeledTextTest, CsvErrors) {
             stray + ":2: field: expected a comma or line end after a closing quote, got 'x'");
   const std::string header = write_temp("header.csv", "sentence,label\nhello,1\n");
   EXPECT_EQ(read_error(header, false),
-            header + ":1: header: expected a column \"text\" (optional: text_pair, label), got "
-                     "columns sentence, label");
+            header +
+                ":1: header: expected a column \"text\" (optional: text_pair, label), got "
+                "columns sentence, label");
   const std::string txt = write_temp("data.txt", "hello\n");
-  EXPECT_EQ(read_error(txt, false),
-            txt + ": file extension: expected .jsonl, .json or .csv, got \"adalora_data_data.txt\"");
+  EXPECT_EQ(
+      read_error(txt, false),
+      txt + ": file extension: expected .jsonl, .json or .csv, got \"adalora_data_data.txt\"");
 }
 
 }  // namespace

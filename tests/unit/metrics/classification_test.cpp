@@ -59,7 +59,8 @@ TEST(ClassificationMetricsTest, MacroF1IncludesClassesSeenOnlyInPredictions) {
 
 TEST(ClassificationMetricsTest, MatthewsBinaryEqualsTextbookFormula) {
   // (tp·tn − fp·fn) / sqrt((tp+fp)(tp+fn)(tn+fp)(tn+fn)) = (6 − 2) / sqrt(5·4·4·3) = 4/sqrt(240).
-  // Multiclass form: s=8, c=5, t=(4,4), p=(3,5): (40 − 32) / sqrt((64 − 34)(64 − 32)) = 8/sqrt(960).
+  // Multiclass form: s=8, c=5, t=(4,4), p=(3,5): (40 − 32) / sqrt((64 − 34)(64 − 32)) =
+  // 8/sqrt(960).
   EXPECT_NEAR(matthews_correlation(kBinaryPredictions, kBinaryLabels), 4.0 / std::sqrt(240.0),
               1e-15);
 }
@@ -68,8 +69,8 @@ TEST(ClassificationMetricsTest, MatthewsMulticlass) {
   // labels [0 0 1 1 2 2], predictions [0 0 1 2 2 2]: s=6, c=5, t=(2,2,2), p=(2,1,3).
   // Σ p·t = 4+2+6 = 12; cov_ytyp = 5·6 − 12 = 18; s² − Σp² = 36 − 14 = 22; s² − Σt² = 36 − 12 = 24.
   // MCC = 18 / sqrt(22·24) = 0.78334945…
-  EXPECT_NEAR(matthews_correlation({0, 0, 1, 2, 2, 2}, {0, 0, 1, 1, 2, 2}),
-              18.0 / std::sqrt(528.0), 1e-15);
+  EXPECT_NEAR(matthews_correlation({0, 0, 1, 2, 2, 2}, {0, 0, 1, 1, 2, 2}), 18.0 / std::sqrt(528.0),
+              1e-15);
   // The sklearn f1 example: c=2, t=(2,2,2), p=(3,2,1): 2·6 − (6+4+2) = 0 → exactly 0.
   EXPECT_EQ(matthews_correlation({0, 2, 1, 0, 0, 1}, {0, 1, 2, 0, 1, 2}), 0.0);
 }

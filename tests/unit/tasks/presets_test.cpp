@@ -39,12 +39,21 @@ TEST(PresetsTest, AllTasksAndBudgetsArePresent) {
 }
 
 TEST(PresetsTest, EveryPresetHasRequiredKeysAndTypes) {
-  const std::vector<std::string> integers = {"init_r", "target_r", "tinit", "tfinal", "deltaT",
-                                             "per_device_train_batch_size", "num_train_epochs",
-                                             "max_seq_length", "warmup_steps", "seed",
-                                             "eval_steps", "lora_alpha"};
-  const std::vector<std::string> numbers = {"beta1", "beta2", "orth_reg_weight", "learning_rate",
-                                            "weight_decay", "warmup_ratio", "cls_dropout"};
+  const std::vector<std::string> integers = {"init_r",
+                                             "target_r",
+                                             "tinit",
+                                             "tfinal",
+                                             "deltaT",
+                                             "per_device_train_batch_size",
+                                             "num_train_epochs",
+                                             "max_seq_length",
+                                             "warmup_steps",
+                                             "seed",
+                                             "eval_steps",
+                                             "lora_alpha"};
+  const std::vector<std::string> numbers = {"beta1",         "beta2",        "orth_reg_weight",
+                                            "learning_rate", "weight_decay", "warmup_ratio",
+                                            "cls_dropout"};
   for (const auto& path : preset_files()) {
     SCOPED_TRACE(path.string());
     std::ifstream in(path);

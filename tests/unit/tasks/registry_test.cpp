@@ -10,9 +10,9 @@ namespace {
 
 TEST(TaskRegistryTest, KnowsTheEightGlueTasksAndTheGenericFormats) {
   EXPECT_EQ(task_names(),
-            (std::vector<std::string>{"glue/cola", "glue/sst2", "glue/mrpc", "glue/qqp", "glue/stsb",
-                                      "glue/mnli", "glue/qnli", "glue/rte", "classification",
-                                      "regression"}));
+            (std::vector<std::string>{"glue/cola", "glue/sst2", "glue/mrpc", "glue/qqp",
+                                      "glue/stsb", "glue/mnli", "glue/qnli", "glue/rte",
+                                      "classification", "regression"}));
 }
 
 TEST(TaskRegistryTest, UnknownNameListsKnownOnes) {
@@ -56,7 +56,8 @@ TEST(TaskRegistryTest, EveryGlueDevSplitFixtureReads) {
       EXPECT_TRUE(d.has_labels);
       EXPECT_FALSE(d.examples.empty());
       EXPECT_EQ(d.is_regression, spec.is_regression);
-      EXPECT_EQ(static_cast<int64_t>(d.label_names.size()), spec.is_regression ? 0 : spec.num_labels);
+      EXPECT_EQ(static_cast<int64_t>(d.label_names.size()),
+                spec.is_regression ? 0 : spec.num_labels);
       EXPECT_EQ(d.examples[0].text_pair.has_value(), !spec.text_pair_column.empty());
     }
   }
