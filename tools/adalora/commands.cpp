@@ -4,10 +4,12 @@
 namespace adalora::cli {
 
 Command version_command();
+Command init_model_command();
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       version_command(),
+      init_model_command(),
   };
   return table;
 }
