@@ -181,3 +181,23 @@ TEST(ModelTest, ProblemTypeFollowsHf) {
 
 }  // namespace
 }  // namespace adalora::models
+
+namespace adalora::models {
+namespace {
+
+// bert-base-uncased / roberta-base shapes with a 2-label head: the counts HF reports.
+TEST(ModelTest, BaseSizedParameterCountsMatchHf) {
+  io::Json bert = {{"model_type", "bert"}, {"vocab_size", 30522}, {"max_position_embeddings", 512},
+                   {"type_vocab_size", 2}};
+  EXPECT_EQ(count_parameters(*build_model(io::HfConfig(bert, "bert-base"),
+                                          TaskHead::SequenceClassification)).total,
+            109483778);
+  io::Json roberta = {{"model_type", "roberta"}, {"vocab_size", 50265},
+                      {"max_position_embeddings", 514}, {"type_vocab_size", 1}};
+  EXPECT_EQ(count_parameters(*build_model(io::HfConfig(roberta, "roberta-base"),
+                                          TaskHead::SequenceClassification)).total,
+            124647170);
+}
+
+}  // namespace
+}  // namespace adalora::models
