@@ -1,0 +1,67 @@
+#include "adalora/peft/adalora/adalora_method.h"
+
+namespace adalora::peft {
+namespace {
+
+class AdaLoraMethod : public Method {
+ public:
+  explicit AdaLoraMethod(AdaLora adalora) : adalora_(std::move(adalora)) {}
+
+  const char* name() const override { return "adalora"; }
+  std::vector<std::pair<std::string, torch::Tensor>> trainable() const override {
+    return adalora_.named_parameters();
+  }
+  torch::Tensor add_regularizer(const torch::Tensor& loss) const override {
+    return adalora_.add_regularizer(loss);
+  }
+  StepReport after_optimizer_step(int64_t step) override {
+    const AllocationResult r = adalora_.update_and_allocate(step);
+    adalora_.set_global_step(step + 1);
+    StepReport report;
+    report.budget = r.budget;
+    report.masked = r.masked;
+    report.total_rank = adalora_.allocator().total_rank();
+    return report;
+  }
+  void save(const std::string& dir) const override { adalora_.save(dir); }
+  std::vector<std::pair<std::string, torch::Tensor>> state_tensors() const override {
+    return adalora_.allocator().state_tensors();
+  }
+  io::Json state_json() const override {
+    io::Json j = io::Json::object();
+    io::Json pattern = io::Json::object();
+    for (const auto& [k, bits] : adalora_.allocator().rank_pattern()) pattern[k] = bits;
+    j["rank_pattern"] = pattern;
+    j["global_step"] = adalora_.global_step();
+    return j;
+  }
+  void load_state(const std::map<std::string, torch::Tensor>& tensors, const io::Json& json) override {
+    adalora_.allocator().load_state_tensors(tensors);
+    RankPattern pattern;
+    if (json.contains("rank_pattern")) {
+      for (const auto& [k, bits] : json.at("rank_pattern").items()) pattern[k] = bits.get<std::vector<bool>>();
+    }
+    if (!pattern.empty()) adalora_.allocator().set_rank_pattern(pattern);
+    if (json.contains("global_step")) adalora_.set_global_step(json.at("global_step").get<int64_t>());
+  }
+  void merge() override { adalora_.merge(); }
+  void unmerge() override { adalora_.unmerge(); }
+
+  AdaLora& handle() { return adalora_; }
+
+ private:
+  AdaLora adalora_;
+};
+
+}  // namespace
+
+MethodPtr attach_adalora(torch::nn::Module& model, const AdaLoraConfig& config) {
+  return std::make_unique<AdaLoraMethod>(AdaLora::attach(model, config));
+}
+
+AdaLora* as_adalora(Method& method) {
+  auto* m = dynamic_cast<AdaLoraMethod*>(&method);
+  return m ? &m->handle() : nullptr;
+}
+
+}  // namespace adalora::peft

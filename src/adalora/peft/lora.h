@@ -1,0 +1,57 @@
+// LoRA (Hu et al., 2021) as HuggingFace PEFT implements it: y = y_base + B(A(dropout(x))) · α/r,
+// A [r, in] initialised like nn.Linear (kaiming-uniform, a = √5), B [out, r] zeros. Parameters are
+// registered as child modules `lora_A` / `lora_B` with a `weight`, so keys are PEFT's
+// "<path>.lora_A.weight". The baseline the paper compares AdaLoRA with at equal budget.
+#pragma once
+
+#include <torch/torch.h>
+
+#include "adalora/nn/adapter.h"
+#include "adalora/peft/method.h"
+#include "adalora/peft/targets.h"
+
+namespace adalora::peft {
+
+struct LoraConfig {
+  int64_t r = 8;
+  double lora_alpha = 8;         ///< scaling = lora_alpha / r
+  double lora_dropout = 0.0;
+  TargetSpec targets;
+  std::vector<std::string> modules_to_save;  ///< trained in full and saved (e.g. the classifier)
+
+  void validate() const;
+  io::Json to_peft_json() const;
+  static LoraConfig from_peft_json(const io::Json& json, const std::string& source);
+};
+
+class LoraAdapter : public nn::Adapter {
+ public:
+  LoraAdapter(int64_t in_features, int64_t out_features, const LoraConfig& config, torch::Dtype dtype);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& y_base) override;
+  torch::Tensor delta_weight() const override;  // B A · α/r: [out, in]
+  const char* method() const override { return "lora"; }
+
+  torch::nn::Linear lora_A{nullptr};  ///< weight [r, in]
+  torch::nn::Linear lora_B{nullptr};  ///< weight [out, r]
+  double scaling = 1.0;
+
+ private:
+  torch::nn::Dropout dropout_{nullptr};
+};
+
+/// Attaches LoRA to the target layers of `model`, freezing everything but the adapters and
+/// modules_to_save; save() writes PEFT's LoRA adapter folder.
+MethodPtr attach_lora(torch::nn::Module& model, const LoraConfig& config);
+
+/// Full fine-tuning: every parameter trains; save() writes model.safetensors with the model's keys.
+MethodPtr attach_full_finetuning(torch::nn::Module& model);
+
+/// BitFit (Ben Zaken et al., 2021): only biases (and modules_to_save) train.
+MethodPtr attach_bitfit(torch::nn::Module& model, const std::vector<std::string>& modules_to_save);
+
+/// Parameters of the modules matching `names` (suffix match), set trainable. Error when a name
+/// matches nothing.
+std::vector<std::pair<std::string, torch::Tensor>> collect_modules_to_save(
+    torch::nn::Module& model, const std::vector<std::string>& names);
+
+}  // namespace adalora::peft
