@@ -9,7 +9,6 @@ packages=(
   libopenblas0-openmp     # OpenBLAS: without it LibTorch falls back to the reference BLAS (~30x slower GEMM)
   libgloo-dev             # required by Debian's TorchConfig.cmake
   nlohmann-json3-dev      # JSON: config.json, tokenizer.json, adapter_config.json, golden files
-  libsentencepiece-dev    # SentencePiece .model files (DeBERTa-v3 spm.model, LLaMA tokenizer.model)
   libicu-dev              # Unicode normalisation (NFD/NFKC) and character categories for tokenizers
   libcli11-dev            # command-line parsing of the adalora CLI
   libgtest-dev            # GoogleTest / GoogleMock
