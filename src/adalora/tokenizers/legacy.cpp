@@ -1,0 +1,271 @@
+// Legacy tokenizer files → pipeline (see legacy.h).
+#include "adalora/tokenizers/legacy.h"
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "adalora/core/error.h"
+#include "adalora/tokenizers/bpe.h"
+#include "adalora/tokenizers/unicode.h"
+#include "adalora/tokenizers/unigram.h"
+#include "adalora/tokenizers/wordpiece.h"
+
+namespace adalora::tokenizers {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+std::string read_all(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  ADALORA_CHECK(in.good(), p.string(), ": cannot open the file");
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+json read_config(const fs::path& dir) {
+  const fs::path p = dir / "tokenizer_config.json";
+  if (!fs::exists(p)) return json::object();
+  try {
+    return json::parse(read_all(p));
+  } catch (const json::exception& e) {
+    throw Error(str_cat(p.string(), ": expected JSON, got a parse error: ", e.what()));
+  }
+}
+
+void add_special(AddedVocabulary& added, const Vocab& vocab, const std::string& token, bool lstrip = false) {
+  if (auto id = vocab.find(token)) added.add(AddedToken{*id, token, false, lstrip, false, false, true});
+}
+
+Tokenizer load_bert(const fs::path& dir, const fs::path& vocab_file) {
+  const json config = read_config(dir);
+  Vocab vocab;
+  std::istringstream in(read_all(vocab_file));
+  std::string line;
+  int64_t id = 0;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    vocab.add(line, id++);
+  }
+  ADALORA_CHECK(id > 0, vocab_file.string(), ": expected one token per line, got an empty file");
+  const bool lower = config.value("do_lower_case", true);
+  int strip = -1;
+  if (config.contains("strip_accents") && !config.at("strip_accents").is_null()) strip = config.at("strip_accents").get<bool>();
+  TokenizerParts parts;
+  parts.normalizer = make_bert_normalizer(true, config.value("tokenize_chinese_chars", true), strip, lower);
+  parts.pre_tokenizer = make_bert_pre_tokenizer();
+  WordPieceOptions o;
+  o.unk_token = config.value("unk_token", o.unk_token);
+  for (const char* t : {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}) add_special(parts.added, vocab, t);
+  const std::string cls = config.value("cls_token", std::string("[CLS]"));
+  const std::string sep = config.value("sep_token", std::string("[SEP]"));
+  auto cls_id = vocab.find(cls);
+  auto sep_id = vocab.find(sep);
+  ADALORA_CHECK(cls_id && sep_id, vocab_file.string(), ": expected the tokens ", cls, " and ", sep);
+  parts.post_processor = make_bert_processing({cls, *cls_id}, {sep, *sep_id});
+  parts.decoder = make_wordpiece_decoder("##", true);
+  parts.model = std::make_shared<WordPiece>(std::move(vocab), o);
+  return Tokenizer(std::move(parts));
+}
+
+Tokenizer load_byte_level_bpe(const fs::path& dir) {
+  const json config = read_config(dir);
+  const fs::path vocab_file = dir / "vocab.json";
+  const fs::path merges_file = dir / "merges.txt";
+  ADALORA_CHECK(fs::exists(merges_file), merges_file.string(), ": expected beside vocab.json, got nothing there");
+  Vocab vocab;
+  try {
+    const json parsed = json::parse(read_all(vocab_file));
+    for (const auto& [token, id] : parsed.items()) vocab.add(token, id.get<int64_t>());
+  } catch (const json::exception& e) {
+    throw Error(str_cat(vocab_file.string(), ": expected a JSON object token → id, got: ", e.what()));
+  }
+  std::vector<std::pair<std::string, std::string>> merges;
+  std::istringstream in(read_all(merges_file));
+  std::string line;
+  size_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || (line_no == 1 && line.rfind("#version", 0) == 0)) continue;
+    const auto space = line.find(' ');
+    ADALORA_CHECK(space != std::string::npos, merges_file.string(), ": line ", line_no, ": expected \"a b\", got \"",
+                  line, "\"");
+    merges.emplace_back(line.substr(0, space), line.substr(space + 1));
+  }
+  const bool add_prefix_space = config.value("add_prefix_space", false);
+  TokenizerParts parts;
+  parts.pre_tokenizer = make_byte_level_pre_tokenizer(add_prefix_space, true);
+  parts.decoder = make_byte_level_decoder();
+  const auto bos = vocab.find("<s>");
+  const auto eos = vocab.find("</s>");
+  if (bos && eos) {  // RoBERTa, BART
+    for (const char* t : {"<s>", "<pad>", "</s>", "<unk>"}) add_special(parts.added, vocab, t);
+    add_special(parts.added, vocab, "<mask>", /*lstrip=*/true);
+    parts.post_processor = make_roberta_processing({"<s>", *bos}, {"</s>", *eos}, true, add_prefix_space);
+  } else {  // GPT-2
+    if (auto id = vocab.find("<|endoftext|>")) parts.added.add(AddedToken{*id, "<|endoftext|>", false, false, false, true, true});
+    parts.post_processor = make_byte_level_processing(false, true);
+  }
+  BpeOptions o;
+  if (vocab.find("<unk>")) o.unk_token = "<unk>";
+  parts.model = std::make_shared<Bpe>(std::move(vocab), merges, o);
+  return Tokenizer(std::move(parts));
+}
+
+// The fields of a SentencePiece ModelProto (sentencepiece_model.proto) we need, read from the
+// protobuf wire format. Not through libsentencepiece: Debian's build bundles protobuf 3.14, which
+// cannot live in one process with the libprotobuf 3.21 LibTorch loads (it aborts at load time).
+struct SpmPiece {
+  std::string piece;
+  float score = 0;
+  int type = 1;  // 1 NORMAL, 2 UNKNOWN, 3 CONTROL, 4 USER_DEFINED, 5 UNUSED, 6 BYTE
+};
+struct SpmSpec {
+  std::vector<SpmPiece> pieces;
+  int model_type = 1;  // trainer_spec.model_type: 1 UNIGRAM, 2 BPE, 3 WORD, 4 CHAR
+  std::string precompiled_charsmap;
+};
+
+bool read_varint(std::string_view& s, uint64_t& v) {
+  v = 0;
+  for (int shift = 0; shift < 64 && !s.empty(); shift += 7) {
+    const auto b = static_cast<unsigned char>(s[0]);
+    s.remove_prefix(1);
+    v |= static_cast<uint64_t>(b & 0x7F) << shift;
+    if ((b & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+// Calls visit(field, wire_type, varint, bytes) for each field of a message; false when malformed.
+template <typename F>
+bool walk_message(std::string_view s, F visit) {
+  while (!s.empty()) {
+    uint64_t key = 0, v = 0;
+    if (!read_varint(s, key)) return false;
+    const auto field = static_cast<int>(key >> 3);
+    const auto wire = static_cast<int>(key & 7);
+    std::string_view bytes;
+    if (wire == 0) {
+      if (!read_varint(s, v)) return false;
+    } else if (wire == 1 || wire == 5) {
+      const size_t n = wire == 1 ? 8 : 4;
+      if (s.size() < n) return false;
+      bytes = s.substr(0, n);
+      s.remove_prefix(n);
+    } else if (wire == 2) {
+      if (!read_varint(s, v) || v > s.size()) return false;
+      bytes = s.substr(0, v);
+      s.remove_prefix(v);
+    } else {
+      return false;
+    }
+    visit(field, wire, v, bytes);
+  }
+  return true;
+}
+
+SpmSpec read_spm_spec(const std::string& proto, const std::string& where) {
+  SpmSpec spec;
+  const bool ok = walk_message(proto, [&](int field, int wire, uint64_t, std::string_view bytes) {
+    if (field == 1 && wire == 2) {
+      SpmPiece p;
+      walk_message(bytes, [&](int f, int w, uint64_t v, std::string_view b) {
+        if (f == 1 && w == 2) p.piece = std::string(b);
+        if (f == 2 && w == 5) std::memcpy(&p.score, b.data(), 4);  // little-endian float
+        if (f == 3 && w == 0) p.type = static_cast<int>(v);
+      });
+      spec.pieces.push_back(std::move(p));
+    } else if (field == 2 && wire == 2) {
+      walk_message(bytes, [&](int f, int w, uint64_t v, std::string_view) {
+        if (f == 3 && w == 0) spec.model_type = static_cast<int>(v);
+      });
+    } else if (field == 3 && wire == 2) {
+      walk_message(bytes, [&](int f, int w, uint64_t, std::string_view b) {
+        if (f == 2 && w == 2) spec.precompiled_charsmap = std::string(b);
+      });
+    }
+  });
+  ADALORA_CHECK(ok, where, ": expected a SentencePiece ModelProto, got malformed protobuf");
+  return spec;
+}
+
+Tokenizer load_sentencepiece(const fs::path& file) {
+  const SpmSpec spec = read_spm_spec(read_all(file), file.string());
+  ADALORA_CHECK(!spec.pieces.empty(), file.string(), ": pieces: expected a SentencePiece model, got no pieces");
+  ADALORA_CHECK(spec.model_type == 1, file.string(), ": trainer_spec.model_type: expected 1 (UNIGRAM), got ",
+                spec.model_type, " (BPE SentencePiece models such as LLaMA's tokenizer.model: use tokenizer.json)");
+  TokenizerParts parts;
+  parts.decoder = make_metaspace_decoder(U'\u2581', true);
+  const bool fairseq = file.filename() == "sentencepiece.bpe.model";
+  std::vector<std::pair<std::string, double>> pieces;
+  int64_t unk_id = 0;
+  if (fairseq) {
+    pieces = {{"<s>", 0.0}, {"<pad>", 0.0}, {"</s>", 0.0}, {"<unk>", 0.0}};
+    for (size_t i = 3; i < spec.pieces.size(); ++i) pieces.emplace_back(spec.pieces[i].piece, spec.pieces[i].score);
+    pieces.emplace_back("<mask>", 0.0);
+    unk_id = 3;
+  } else {
+    for (size_t i = 0; i < spec.pieces.size(); ++i) {
+      pieces.emplace_back(spec.pieces[i].piece, spec.pieces[i].score);
+      if (spec.pieces[i].type == 2) unk_id = static_cast<int64_t>(i);
+    }
+  }
+  std::vector<NormalizerPtr> norms;
+  if (!spec.precompiled_charsmap.empty()) {
+    norms.push_back(make_precompiled_normalizer(PrecompiledCharsmap::parse(spec.precompiled_charsmap, file.string())));
+  }
+  norms.push_back(make_replace_normalizer(" {2,}", false, " ", file.string()));
+  parts.normalizer = make_sequence_normalizer(std::move(norms));
+  parts.pre_tokenizer = make_metaspace_pre_tokenizer(U'\u2581', "always", true);
+  auto model = std::make_shared<Unigram>(pieces, unk_id, false);
+  const Vocab& vocab = model->vocab();
+  if (fairseq) {
+    for (const char* t : {"<s>", "<pad>", "</s>", "<unk>"}) add_special(parts.added, vocab, t);
+    add_special(parts.added, vocab, "<mask>", /*lstrip=*/true);
+    parts.post_processor = make_template_processing("<s> $A </s>", "<s> $A </s> </s> $B </s>",
+                                                    {{"<s>", 0}, {"</s>", 2}});
+  } else {
+    for (size_t i = 0; i < spec.pieces.size(); ++i) {
+      if (spec.pieces[i].type == 2 || spec.pieces[i].type == 3) add_special(parts.added, vocab, spec.pieces[i].piece);
+    }
+    for (const char* t : {"[PAD]", "[CLS]", "[SEP]", "[UNK]", "[MASK]"}) add_special(parts.added, vocab, t);
+    const auto cls = vocab.find("[CLS]");
+    const auto sep = vocab.find("[SEP]");
+    const auto eos = vocab.find("</s>");
+    if (cls && sep) {  // DeBERTa-v2/v3
+      parts.post_processor = make_template_processing("[CLS] $A [SEP]", "[CLS] $A [SEP] $B:1 [SEP]:1",
+                                                      {{"[CLS]", *cls}, {"[SEP]", *sep}});
+    } else if (eos) {  // T5
+      parts.post_processor = make_template_processing("$A </s>", "$A </s> $B </s>", {{"</s>", *eos}});
+    }
+  }
+  parts.model = std::move(model);
+  return Tokenizer(std::move(parts));
+}
+
+}  // namespace
+
+Tokenizer load_legacy(const std::string& path) {
+  const fs::path p(path);
+  if (fs::is_regular_file(p)) {
+    const std::string name = p.filename().string();
+    if (name == "vocab.txt") return load_bert(p.parent_path(), p);
+    if (name == "vocab.json" || name == "merges.txt") return load_byte_level_bpe(p.parent_path());
+    if (p.extension() == ".model") return load_sentencepiece(p);
+    throw Error(str_cat(path, ": expected tokenizer.json, vocab.txt, vocab.json, merges.txt or a SentencePiece .model"));
+  }
+  if (fs::exists(p / "vocab.txt")) return load_bert(p, p / "vocab.txt");
+  if (fs::exists(p / "vocab.json")) return load_byte_level_bpe(p);
+  for (const char* name : {"sentencepiece.bpe.model", "spm.model", "tokenizer.model", "spiece.model"}) {
+    if (fs::exists(p / name)) return load_sentencepiece(p / name);
+  }
+  throw Error(str_cat(path, ": expected tokenizer.json, vocab.txt, vocab.json + merges.txt, or a SentencePiece model "
+                            "(sentencepiece.bpe.model, spm.model, tokenizer.model, spiece.model), found none"));
+}
+
+}  // namespace adalora::tokenizers
