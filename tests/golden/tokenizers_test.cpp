@@ -81,6 +81,8 @@ struct Param {
   bool legacy;
 };
 
+void PrintTo(const Param& p, std::ostream* os) { *os << p.folder << (p.legacy ? " (legacy files)" : " (tokenizer.json)"); }
+
 class GoldenTokenizersTest : public ::testing::TestWithParam<Param> {};
 
 TEST_P(GoldenTokenizersTest, MatchesHuggingFaceIdForId) {
