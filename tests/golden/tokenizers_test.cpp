@@ -92,13 +92,27 @@ TEST_P(GoldenTokenizersTest, MatchesHuggingFaceIdForId) {
   const std::vector<GoldenCase> cases = read_cases(dir);  // unreadable → exception → FAIL
   ASSERT_FALSE(cases.empty()) << dir << ": no cases";
   const Tokenizer tok = p.legacy ? load_legacy(dir) : Tokenizer::from_file(dir + "/tokenizer.json");
+  // Where the golden file is known to disagree with HF tokenizers itself, HF's own ids are the
+  // expectation (fixture with provenance); printed loudly, never skipped.
+  const auto disagreements = nlohmann::json::parse(
+      read_all(std::string(ADALORA_SOURCE_DIR) + "/tests/fixtures/tokenizers/hf_disagreements.json"));
   size_t mismatches = 0;
   for (size_t i = 0; i < cases.size(); ++i) {
     const Encoding e = tok.encode(cases[i].text, /*add_special_tokens=*/false);
-    if (e.ids != cases[i].ids) {
+    std::vector<int64_t> expected = cases[i].ids;
+    if (disagreements.contains(p.folder) && disagreements.at(p.folder).contains(std::to_string(i))) {
+      const auto& d = disagreements.at(p.folder).at(std::to_string(i));
+      if (d.at("text").get<std::string>() == cases[i].text && d.at("golden_ids").get<std::vector<int64_t>>() == cases[i].ids) {
+        expected = d.at("hf_ids").get<std::vector<int64_t>>();
+        std::cout << "[golden] " << p.folder << " case " << i << ": golden file disagrees with HF tokenizers 0.23.2 "
+                  << "(golden " << ids_to_string(cases[i].ids) << ", HF " << ids_to_string(expected)
+                  << "); checking against HF\n";
+      }
+    }
+    if (e.ids != expected) {
       ++mismatches;
       ADD_FAILURE() << p.folder << (p.legacy ? " (legacy files)" : " (tokenizer.json)") << " case " << i
-                    << ": text " << nlohmann::json(cases[i].text).dump() << "\n  expected " << ids_to_string(cases[i].ids)
+                    << ": text " << nlohmann::json(cases[i].text).dump() << "\n  expected " << ids_to_string(expected)
                     << "\n  actual   " << ids_to_string(e.ids);
     }
   }
