@@ -1,0 +1,87 @@
+// Dynamic padding of token ids into batches (see collate.h).
+#include "adalora/train/collate.h"
+
+#include <algorithm>
+
+#include "adalora/core/error.h"
+
+namespace adalora::train {
+
+void EncodedDataset::validate() const {
+  const size_t n = input_ids.size();
+  ADALORA_CHECK(token_type_ids.empty() || token_type_ids.size() == n,
+                "dataset: token_type_ids: expected none or ", n, " sequences, got ",
+                token_type_ids.size());
+  ADALORA_CHECK(labels.empty() || labels.size() == n, "dataset: labels: expected none or ", n,
+                " labels, got ", labels.size());
+  ADALORA_CHECK(targets.empty() || targets.size() == n, "dataset: targets: expected none or ", n,
+                " targets, got ", targets.size());
+  ADALORA_CHECK(
+      labels.empty() || targets.empty(),
+      "dataset: labels and targets: expected class labels or regression targets, got both");
+  for (size_t i = 0; i < n; ++i) {
+    ADALORA_CHECK(!input_ids[i].empty(), "dataset: example ", i,
+                  ": input_ids: expected at least one token, got none");
+    ADALORA_CHECK(token_type_ids.empty() || token_type_ids[i].size() == input_ids[i].size(),
+                  "dataset: example ", i, ": token_type_ids: expected ", input_ids[i].size(),
+                  " ids (as input_ids), got ", token_type_ids[i].size());
+  }
+}
+
+models::ModelInputs Batch::to_model_inputs() const {
+  models::ModelInputs in;
+  in.input_ids = input_ids;
+  in.attention_mask = attention_mask;
+  in.token_type_ids = token_type_ids;
+  in.labels = labels;
+  return in;
+}
+
+Batch collate(const EncodedDataset& data, const std::vector<int64_t>& indices) {
+  ADALORA_CHECK(!indices.empty(), "collate: indices: expected at least one example, got none");
+  const int64_t n = data.size();
+  size_t longest = 0;
+  for (int64_t i : indices) {
+    ADALORA_CHECK(i >= 0 && i < n, "collate: index: expected in [0, ", n, "), got ", i);
+    ADALORA_CHECK(!data.input_ids[i].empty(), "collate: example ", i,
+                  ": input_ids: expected at least one token, got none");
+    longest = std::max(longest, data.input_ids[i].size());
+  }
+  const auto B = static_cast<int64_t>(indices.size());
+  const auto T = static_cast<int64_t>(longest);
+  const bool with_types = !data.token_type_ids.empty();
+
+  Batch batch;
+  batch.input_ids = torch::full({B, T}, data.pad_id, torch::kInt64);           // [B, T]
+  batch.attention_mask = torch::zeros({B, T}, torch::kInt64);                  // [B, T]
+  if (with_types) batch.token_type_ids = torch::zeros({B, T}, torch::kInt64);  // [B, T]
+  auto ids = batch.input_ids.accessor<int64_t, 2>();
+  auto mask = batch.attention_mask.accessor<int64_t, 2>();
+  for (int64_t b = 0; b < B; ++b) {
+    const auto& seq = data.input_ids[indices[b]];
+    for (size_t t = 0; t < seq.size(); ++t) {
+      ids[b][t] = seq[t];
+      mask[b][t] = 1;
+    }
+    if (with_types) {
+      const auto& types = data.token_type_ids[indices[b]];
+      ADALORA_CHECK(types.size() == seq.size(), "collate: example ", indices[b],
+                    ": token_type_ids: expected ", seq.size(), " ids (as input_ids), got ",
+                    types.size());
+      auto tt = batch.token_type_ids.accessor<int64_t, 2>();
+      for (size_t t = 0; t < types.size(); ++t) tt[b][t] = types[t];
+    }
+  }
+  if (!data.labels.empty()) {
+    batch.labels = torch::empty({B}, torch::kInt64);  // [B]
+    auto acc = batch.labels.accessor<int64_t, 1>();
+    for (int64_t b = 0; b < B; ++b) acc[b] = data.labels.at(indices[b]);
+  } else if (!data.targets.empty()) {
+    batch.labels = torch::empty({B}, torch::kFloat32);  // [B]
+    auto acc = batch.labels.accessor<float, 1>();
+    for (int64_t b = 0; b < B; ++b) acc[b] = static_cast<float>(data.targets.at(indices[b]));
+  }
+  return batch;
+}
+
+}  // namespace adalora::train

@@ -1,0 +1,315 @@
+// The fine-tuning loop (see trainer.h).
+#include "adalora/train/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "adalora/core/error.h"
+#include "adalora/data/sampler.h"
+#include "adalora/peft/adalora/adalora_method.h"
+#include "adalora/train/optimizer.h"
+
+namespace adalora::train {
+namespace {
+
+namespace fs = std::filesystem;
+
+const TrainerOptions& validated(const TrainerOptions& o) {
+  ADALORA_CHECK(!o.output_dir.empty(), "trainer: output_dir: expected a folder, got \"\"");
+  ADALORA_CHECK(o.per_device_train_batch_size > 0,
+                "trainer: per_device_train_batch_size: expected > 0, got ",
+                o.per_device_train_batch_size);
+  ADALORA_CHECK(o.gradient_accumulation_steps > 0,
+                "trainer: gradient_accumulation_steps: expected > 0, got ",
+                o.gradient_accumulation_steps);
+  ADALORA_CHECK(o.max_steps > 0 || o.num_train_epochs > 0,
+                "trainer: num_train_epochs: expected > 0 (or max_steps > 0), got ",
+                o.num_train_epochs);
+  ADALORA_CHECK(o.learning_rate >= 0, "trainer: learning_rate: expected ≥ 0, got ",
+                o.learning_rate);
+  ADALORA_CHECK(o.eval_steps >= 0 && o.logging_steps >= 0 && o.save_steps >= 0,
+                "trainer: eval_steps/logging_steps/save_steps: expected ≥ 0, got ", o.eval_steps,
+                "/", o.logging_steps, "/", o.save_steps);
+  return o;
+}
+
+int64_t checked_size(const EncodedDataset& data) {
+  data.validate();
+  ADALORA_CHECK(data.size() > 0, "trainer: training data: expected at least one example, got none");
+  ADALORA_CHECK(data.has_labels(),
+                "trainer: training data: expected labels or targets, got an unlabelled dataset");
+  return data.size();
+}
+
+bool every(int64_t step, int64_t interval) { return interval > 0 && step % interval == 0; }
+
+// Keeps the lines of an earlier, interrupted run up to `last_step` (the checkpoint's): the resumed
+// run writes the rest again. A torn last line (crash mid-write) is dropped.
+void truncate_log(const std::string& path, int64_t last_step) {
+  if (!fs::exists(path)) return;
+  std::ifstream in(path);
+  std::ostringstream kept;
+  std::string line;
+  while (std::getline(in, line)) {
+    const io::Json j = io::Json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("step")) continue;
+    if (j.at("step").get<int64_t>() <= last_step) kept << line << '\n';
+  }
+  in.close();
+  std::ofstream out(path, std::ios::trunc);
+  out << kept.str();
+  ADALORA_CHECK(out.good(), path, ": cannot rewrite the training log");
+}
+
+}  // namespace
+
+int64_t Trainer::steps_per_epoch(const TrainerOptions& options, int64_t num_examples) {
+  const int64_t micro = (num_examples + options.per_device_train_batch_size - 1) /
+                        options.per_device_train_batch_size;
+  return std::max<int64_t>(1, micro / options.gradient_accumulation_steps);
+}
+
+int64_t Trainer::total_steps(const TrainerOptions& options, int64_t num_examples) {
+  validated(options);
+  ADALORA_CHECK(num_examples > 0,
+                "trainer: training data: expected at least one example, got none");
+  if (options.max_steps > 0) return options.max_steps;
+  const double steps = std::ceil(options.num_train_epochs *
+                                 static_cast<double>(steps_per_epoch(options, num_examples)));
+  return std::max<int64_t>(1, static_cast<int64_t>(steps));
+}
+
+Trainer::Trainer(models::Model& model, peft::Method& method, const EncodedDataset& train_data,
+                 TrainerOptions options)
+    : model_(model),
+      method_(method),
+      data_(train_data),
+      options_(validated(options)),
+      steps_per_epoch_(steps_per_epoch(options_, checked_size(train_data))),
+      total_steps_(total_steps(options_, train_data.size())),
+      schedule_(options_.learning_rate,
+                resolve_warmup_steps(options_.warmup_steps, options_.warmup_ratio, total_steps_),
+                total_steps_),
+      log_path_(options_.output_dir + "/log.jsonl") {
+  if (auto* adalora = peft::as_adalora(method_)) {
+    const int64_t t = adalora->config().total_step;
+    ADALORA_CHECK(t == total_steps_, "trainer: adalora total_step: expected ", total_steps_,
+                  " (the run's optimizer steps, Trainer::total_steps), got ", t,
+                  " (hint: build the method with Trainer::total_steps(options, data size))");
+  }
+  AdamWConfig adamw;
+  adamw.learning_rate = options_.learning_rate;
+  adamw.weight_decay = options_.weight_decay;
+  adamw.beta1 = options_.adam_beta1;
+  adamw.beta2 = options_.adam_beta2;
+  adamw.eps = options_.adam_epsilon;
+  optimizer_ = build_adamw(model_, adamw);
+  for (const auto& item : model_.named_parameters(/*recurse=*/true)) {
+    if (item.value().requires_grad()) named_parameters_.emplace_back(item.key(), item.value());
+  }
+  for (const auto& [name, t] : method_.trainable()) trainable_.push_back(t);
+}
+
+io::Json Trainer::fingerprint() const {
+  return {{"seed", options_.seed},
+          {"num_examples", data_.size()},
+          {"per_device_train_batch_size", options_.per_device_train_batch_size},
+          {"gradient_accumulation_steps", options_.gradient_accumulation_steps},
+          {"total_steps", total_steps_},
+          {"learning_rate", options_.learning_rate},
+          {"warmup_steps", schedule_.warmup_steps()},
+          {"weight_decay", options_.weight_decay},
+          {"max_grad_norm", options_.max_grad_norm}};
+}
+
+void Trainer::write_log(const io::Json& line) {
+  std::ofstream out(log_path_, std::ios::app);
+  out << line.dump() << '\n';
+  ADALORA_CHECK(out.good(), log_path_, ": cannot append to the training log");
+}
+
+double Trainer::accumulate_gradients(int64_t step, const std::vector<int64_t>& order) {
+  const int64_t n = data_.size();
+  const int64_t batch = options_.per_device_train_batch_size;
+  const int64_t micro_per_epoch = (n + batch - 1) / batch;
+  const int64_t first = (step % steps_per_epoch_) * options_.gradient_accumulation_steps;
+  const int64_t last = std::min(first + options_.gradient_accumulation_steps, micro_per_epoch);
+  const int64_t count = last - first;
+  double step_loss = 0;
+  for (int64_t m = first; m < last; ++m) {
+    const std::vector<int64_t> indices(order.begin() + m * batch,
+                                       order.begin() + std::min((m + 1) * batch, n));
+    const Batch b = collate(data_, indices);
+    const models::ModelOutputs out = model_.forward(b.to_model_inputs());
+    ADALORA_CHECK(out.loss.defined(),
+                  "trainer: model: expected a loss for labelled inputs, got none");
+    // Scaled like the task loss: k micro-batches accumulate the gradient of their mean.
+    const torch::Tensor loss =
+        method_.add_regularizer(out.loss) / static_cast<double>(count);  // []
+    const double value = loss.item<double>();
+    if (!std::isfinite(value)) {
+      const auto checkpoint = find_checkpoint(options_.output_dir + "/checkpoint");
+      throw Error(str_cat("training: step ", step + 1, " (epoch ", step / steps_per_epoch_,
+                          ", micro-batch ", m - first + 1, " of ", count,
+                          "): loss: expected a "
+                          "finite number, got ",
+                          value, "; stopped. ",
+                          checkpoint ? "The last good checkpoint is " + *checkpoint
+                                     : std::string("No checkpoint was written yet."),
+                          " (hint: lower the learning rate)"));
+    }
+    loss.backward();
+    step_loss += value;
+  }
+  return step_loss;
+}
+
+Evaluation Trainer::evaluate(TrainState& state) {
+  const bool was_training = model_.is_training();
+  model_.eval();
+  Evaluation ev;
+  {
+    torch::NoGradGuard no_grad;
+    ev = evaluate_(model_, state.global_step);
+  }
+  model_.train(was_training);
+  auto it = ev.metrics.find(ev.primary_metric);
+  if (it == ev.metrics.end()) {
+    std::string known;
+    for (const auto& [k, v] : ev.metrics) known += (known.empty() ? "" : ", ") + k;
+    throw Error(str_cat("evaluation: primary_metric: expected one of the returned metrics (", known,
+                        "), got \"", ev.primary_metric, "\""));
+  }
+  const double value = it->second;
+  const bool improved =
+      !state.best_metric ||
+      (options_.greater_is_better ? value > *state.best_metric : value < *state.best_metric);
+  if (improved) {
+    state.best_metric = value;
+    state.best_step = state.global_step;
+    io::Json record = {{"step", state.global_step},
+                       {"primary_metric", ev.primary_metric},
+                       {"metrics", ev.metrics}};
+    write_folder_atomic(options_.output_dir + "/best", [&](const std::string& dir) {
+      method_.save(dir);
+      io::save_json_file(dir + "/eval.json", record);
+    });
+  }
+  io::Json line = {{"step", state.global_step},
+                   {"epoch", static_cast<double>(state.global_step) / steps_per_epoch_}};
+  for (const auto& [k, v] : ev.metrics) line["eval_" + k] = v;
+  line["primary_metric"] = ev.primary_metric;
+  line["best_metric"] = *state.best_metric;
+  line["best_step"] = state.best_step;
+  write_log(line);
+  return ev;
+}
+
+TrainResult Trainer::train() {
+  fs::create_directories(options_.output_dir);
+  const std::string checkpoint_dir = options_.output_dir + "/checkpoint";
+  TrainState state;
+  state.total_steps = total_steps_;
+  state.fingerprint = fingerprint();
+  if (options_.resume) {
+    const auto found = find_checkpoint(checkpoint_dir);
+    ADALORA_CHECK(found, checkpoint_dir,
+                  ": expected a checkpoint to resume from, found none "
+                  "(hint: start without resume)");
+    state = load_checkpoint(*found, method_, *optimizer_, named_parameters_, fingerprint());
+    truncate_log(log_path_, state.global_step);
+  } else {
+    torch::manual_seed(options_.seed);
+    fs::remove(log_path_);
+  }
+
+  const bool was_training = model_.is_training();
+  model_.train();
+  const data::EpochSampler sampler(data_.size(), options_.seed);
+  int64_t order_epoch = -1;
+  std::vector<int64_t> order;
+  TrainResult result;
+  auto last_log_time = std::chrono::steady_clock::now();
+  const double max_norm =
+      options_.max_grad_norm > 0 ? options_.max_grad_norm : std::numeric_limits<double>::infinity();
+
+  while (state.global_step < total_steps_) {
+    const int64_t step = state.global_step;  // 0-based index of the step being taken
+    const int64_t epoch = step / steps_per_epoch_;
+    if (epoch != order_epoch) {
+      order = sampler.order(epoch);
+      order_epoch = epoch;
+    }
+    const double loss = accumulate_gradients(step, order);
+    const double grad_norm = torch::nn::utils::clip_grad_norm_(trainable_, max_norm);
+    ADALORA_CHECK(std::isfinite(grad_norm), "training: step ", step + 1,
+                  ": gradient norm: expected a finite number, got ", grad_norm,
+                  "; stopped before the optimizer step (hint: lower the learning rate)");
+    const double lr = schedule_.lr(step);
+    set_learning_rate(*optimizer_, lr);
+    optimizer_->step();
+    const peft::StepReport report = method_.after_optimizer_step(step);
+    optimizer_->zero_grad();
+
+    state.global_step = step + 1;
+    state.epoch = state.global_step / steps_per_epoch_;
+    state.step_in_epoch = state.global_step % steps_per_epoch_;
+    state.loss_since_log += loss;
+    state.steps_since_log += 1;
+    const bool last = state.global_step == total_steps_;
+
+    StepInfo info;
+    info.step = state.global_step;
+    info.total_steps = total_steps_;
+    info.epoch = static_cast<double>(state.global_step) / steps_per_epoch_;
+    info.loss = loss;
+    info.learning_rate = lr;
+    info.grad_norm = grad_norm;
+    info.report = report;
+
+    if (every(state.global_step, options_.logging_steps) || (last && options_.logging_steps > 0)) {
+      const auto now = std::chrono::steady_clock::now();
+      const double seconds = std::chrono::duration<double>(now - last_log_time).count();
+      io::Json line = {{"step", state.global_step},
+                       {"epoch", info.epoch},
+                       {"loss", state.loss_since_log / static_cast<double>(state.steps_since_log)},
+                       {"lr", lr},
+                       {"grad_norm", grad_norm}};
+      if (report.budget) line["budget"] = *report.budget;
+      if (report.total_rank) line["total_rank"] = *report.total_rank;
+      line["steps_per_second"] =
+          seconds > 0 ? static_cast<double>(state.steps_since_log) / seconds : 0.0;
+      write_log(line);
+      state.loss_since_log = 0;
+      state.steps_since_log = 0;
+      last_log_time = now;
+    }
+    if (evaluate_ && (every(state.global_step, options_.eval_steps) || last)) {
+      result.last_evaluation = evaluate(state);
+    }
+    const bool keep_going = !on_step_ || on_step_(info);
+    if (every(state.global_step, options_.save_steps) || !keep_going || last) {
+      save_checkpoint(checkpoint_dir, state, method_, *optimizer_, named_parameters_);
+    }
+    if (!keep_going) {
+      result.stopped = true;
+      break;
+    }
+  }
+
+  if (!result.stopped) {
+    write_folder_atomic(options_.output_dir + "/adapter",
+                        [&](const std::string& dir) { method_.save(dir); });
+  }
+  model_.train(was_training);
+  result.global_step = state.global_step;
+  result.best_metric = state.best_metric;
+  result.best_step = state.best_step;
+  return result;
+}
+
+}  // namespace adalora::train
