@@ -291,7 +291,7 @@ TrainResult Trainer::train() {
     if (evaluate_ && (every(state.global_step, options_.eval_steps) || last)) {
       result.last_evaluation = evaluate(state);
     }
-    const bool keep_going = !on_step_ || on_step_(info);
+    const bool keep_going = !on_step_ || on_step_(info) || last;  // a stop at the end is the end
     if (every(state.global_step, options_.save_steps) || !keep_going || last) {
       save_checkpoint(checkpoint_dir, state, method_, *optimizer_, named_parameters_);
     }
