@@ -166,3 +166,26 @@ TEST(TargetsTest, SuffixAndRegexFollowPeft) {
 
 }  // namespace
 }  // namespace adalora::peft
+
+namespace adalora::peft {
+namespace {
+
+TEST(ModulesToSaveTest, AdapterTensorsAreNotSavedTwice) {
+  testing::ToyModel model(torch::kFloat32);
+  AdaLoraConfig config;
+  config.init_r = 4;
+  config.target_r = 2;
+  config.total_step = 10;
+  config.targets.names = {"query", "dense"};
+  config.modules_to_save = {"attention", "dense"};  // overlapping, and containing adapted layers
+  auto adalora = AdaLora::attach(*model, config);
+  std::set<std::string> names;
+  for (const auto& [n, t] : adalora.named_parameters()) EXPECT_TRUE(names.insert(n).second) << "twice: " << n;
+  EXPECT_TRUE(names.count("encoder.layer.0.attention.query.weight"));
+  EXPECT_TRUE(names.count("encoder.layer.0.attention.query.lora_A"));
+  testing::TempDir dir;
+  EXPECT_NO_THROW(adalora.save(dir.path()));
+}
+
+}  // namespace
+}  // namespace adalora::peft

@@ -10,12 +10,6 @@
 namespace adalora::peft {
 namespace {
 
-bool has_suffix_component(const std::string& path, const std::string& name) {
-  return path == name || (path.size() > name.size() &&
-                          path.compare(path.size() - name.size(), name.size(), name) == 0 &&
-                          path[path.size() - name.size() - 1] == '.');
-}
-
 class LoraMethod : public Method {
  public:
   LoraMethod(LoraConfig config, std::vector<std::pair<std::string, std::shared_ptr<LoraAdapter>>> adapters,
@@ -73,24 +67,6 @@ class SelectedParametersMethod : public Method {
 };
 
 }  // namespace
-
-std::vector<std::pair<std::string, torch::Tensor>> collect_modules_to_save(
-    torch::nn::Module& model, const std::vector<std::string>& names) {
-  std::vector<std::pair<std::string, torch::Tensor>> out;
-  for (const auto& wanted : names) {
-    bool found = false;
-    for (const auto& item : model.named_modules("", /*include_self=*/false)) {
-      if (!has_suffix_component(item.key(), wanted)) continue;
-      found = true;
-      for (const auto& p : item.value()->named_parameters(/*recurse=*/true)) {
-        p.value().set_requires_grad(true);
-        out.emplace_back(item.key() + "." + p.key(), p.value());
-      }
-    }
-    ADALORA_CHECK(found, "modules_to_save: \"", wanted, "\" matches no module of the model");
-  }
-  return out;
-}
 
 void LoraConfig::validate() const {
   ADALORA_CHECK(r >= 1, "lora config: r: expected ≥ 1, got ", r);

@@ -49,9 +49,5 @@ MethodPtr attach_full_finetuning(torch::nn::Module& model);
 /// BitFit (Ben Zaken et al., 2021): only biases (and modules_to_save) train.
 MethodPtr attach_bitfit(torch::nn::Module& model, const std::vector<std::string>& modules_to_save);
 
-/// Parameters of the modules matching `names` (suffix match), set trainable. Error when a name
-/// matches nothing.
-std::vector<std::pair<std::string, torch::Tensor>> collect_modules_to_save(
-    torch::nn::Module& model, const std::vector<std::string>& names);
 
 }  // namespace adalora::peft

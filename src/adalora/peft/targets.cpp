@@ -1,6 +1,7 @@
 #include "adalora/peft/targets.h"
 
 #include <regex>
+#include <set>
 
 #include "adalora/core/error.h"
 
@@ -74,6 +75,28 @@ std::vector<std::pair<std::string, std::shared_ptr<nn::LinearImpl>>> find_target
                         examples, ")"));
   }
   return found;
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> collect_modules_to_save(
+    torch::nn::Module& model, const std::vector<std::string>& names) {
+  std::vector<std::pair<std::string, torch::Tensor>> out;
+  std::set<std::string> seen;
+  for (const auto& wanted : names) {
+    bool found = false;
+    for (const auto& item : model.named_modules("", /*include_self=*/false)) {
+      if (!ends_with_component(item.key(), wanted)) continue;
+      found = true;
+      for (const auto& p : item.value()->named_parameters(/*recurse=*/true)) {
+        const std::string name = item.key() + "." + p.key();
+        // Adapter tensors belong to the method, not to the saved module.
+        if (name.find(".lora_") != std::string::npos || !seen.insert(name).second) continue;
+        p.value().set_requires_grad(true);
+        out.emplace_back(name, p.value());
+      }
+    }
+    ADALORA_CHECK(found, "modules_to_save: \"", wanted, "\" matches no module of the model");
+  }
+  return out;
 }
 
 }  // namespace adalora::peft

@@ -29,4 +29,10 @@ bool is_target(const std::string& module_path, const TargetSpec& spec);
 std::vector<std::pair<std::string, std::shared_ptr<nn::LinearImpl>>> find_targets(
     torch::nn::Module& model, const TargetSpec& spec);
 
+/// Parameters of the modules whose path matches one of `names` (PEFT `modules_to_save`, same
+/// suffix rule), set trainable, each once, adapter tensors (".lora_*") excluded. Error when a name
+/// matches no module.
+std::vector<std::pair<std::string, torch::Tensor>> collect_modules_to_save(
+    torch::nn::Module& model, const std::vector<std::string>& names);
+
 }  // namespace adalora::peft

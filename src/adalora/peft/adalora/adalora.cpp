@@ -7,30 +7,6 @@
 namespace adalora::peft {
 namespace {
 
-bool has_suffix_component(const std::string& path, const std::string& name) {
-  return path == name || (path.size() > name.size() &&
-                          path.compare(path.size() - name.size(), name.size(), name) == 0 &&
-                          path[path.size() - name.size() - 1] == '.');
-}
-
-// Parameters of the modules named in `modules_to_save` (suffix match), with full parameter names.
-std::vector<std::pair<std::string, torch::Tensor>> find_modules_to_save(
-    torch::nn::Module& model, const std::vector<std::string>& names) {
-  std::vector<std::pair<std::string, torch::Tensor>> out;
-  for (const auto& wanted : names) {
-    bool found = false;
-    for (const auto& item : model.named_modules("", /*include_self=*/false)) {
-      if (!has_suffix_component(item.key(), wanted)) continue;
-      found = true;
-      for (const auto& p : item.value()->named_parameters(/*recurse=*/true)) {
-        out.emplace_back(item.key() + "." + p.key(), p.value());
-      }
-    }
-    ADALORA_CHECK(found, "modules_to_save: \"", wanted, "\" matches no module of the model");
-  }
-  return out;
-}
-
 torch::Dtype dtype_of_layer(const nn::LinearImpl& layer) {
   // Adapters are float32 for half-precision bases, as PEFT's autocast_adapter_dtype does.
   auto t = layer.weight.scalar_type();
@@ -74,7 +50,7 @@ AdaLora AdaLora::attach(torch::nn::Module& model, const AdaLoraConfig& config) {
     matrices.push_back({path, adapter});
     layers.push_back(layer);
   }
-  auto extra = find_modules_to_save(model, config.modules_to_save);
+  auto extra = collect_modules_to_save(model, config.modules_to_save);
   for (auto& [name, p] : extra) p.set_requires_grad(true);
   return AdaLora(config, std::move(matrices), std::move(layers), std::move(extra), false);
 }
@@ -123,7 +99,7 @@ AdaLora AdaLora::load(torch::nn::Module& model, const std::string& dir, bool tra
     matrices.push_back({path, adapter});
     layers.push_back(layer);
   }
-  auto extra = find_modules_to_save(model, config.modules_to_save);
+  auto extra = collect_modules_to_save(model, config.modules_to_save);
   {
     torch::NoGradGuard no_grad;
     for (auto& [name, p] : extra) {
