@@ -5,11 +5,13 @@ namespace adalora::cli {
 
 Command version_command();
 Command init_model_command();
+Command train_command();
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       version_command(),
       init_model_command(),
+      train_command(),
   };
   return table;
 }

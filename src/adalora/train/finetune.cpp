@@ -1,0 +1,268 @@
+#include "adalora/train/finetune.h"
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+
+#include "adalora/core/error.h"
+#include "adalora/io/atomic_file.h"
+#include "adalora/metrics/evaluate.h"
+#include "adalora/peft/adalora/adalora_method.h"
+#include "adalora/peft/registry.h"
+#include "adalora/tasks/registry.h"
+#include "adalora/tokenizers/tokenizer.h"
+#include "adalora/train/report.h"
+
+namespace adalora::train {
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::set<std::string> kMethodKeys = {
+    "init_r", "target_r", "tinit", "tfinal", "deltaT", "beta1", "beta2", "orth_reg_weight",
+    "lora_alpha", "lora_dropout", "target_modules", "r", "importance_score", "orth_reg_form",
+    "total_step", "exclude_modules", "init_lora_weights"};
+// Keys of the shipped presets that describe rather than configure (kept for readers of the file).
+const std::set<std::string> kInformationalKeys = {"budget", "description", "source"};
+
+std::string resolve(const std::string& dir, const std::string& file) {
+  if (file.empty()) return file;
+  if (fs::path(file).is_absolute() || dir.empty()) return file;
+  return (fs::path(dir) / file).string();
+}
+
+// Encodes a dataset with the tokenizer: pairs with HF's longest_first truncation.
+EncodedDataset encode(const data::Dataset& data, const tokenizers::Tokenizer& tok, int64_t max_len) {
+  tokenizers::TruncationOptions trunc;
+  trunc.max_length = static_cast<size_t>(max_len);
+  trunc.strategy = tokenizers::TruncationStrategy::LongestFirst;
+  EncodedDataset out;
+  out.pad_id = tok.pad_id().value_or(0);
+  std::vector<std::string> singles;
+  std::vector<std::pair<std::string, std::string>> pairs;
+  const bool pair_task = !data.examples.empty() && data.examples.front().text_pair.has_value();
+  for (const auto& e : data.examples) {
+    if (pair_task) {
+      pairs.emplace_back(e.text, e.text_pair.value_or(""));
+    } else {
+      singles.push_back(e.text);
+    }
+  }
+  auto encodings = pair_task ? tok.encode_pair_batch(pairs, true, trunc) : tok.encode_batch(singles, true, trunc);
+  for (size_t i = 0; i < encodings.size(); ++i) {
+    ADALORA_CHECK(!encodings[i].ids.empty(), data.path, ":", data.examples[i].line,
+                  ": text: expected at least one token, got an empty encoding");
+    out.input_ids.push_back(std::move(encodings[i].ids));
+    out.token_type_ids.push_back(std::move(encodings[i].type_ids));
+  }
+  if (data.has_labels) {
+    for (const auto& e : data.examples) {
+      if (data.is_regression) {
+        out.targets.push_back(e.target);
+      } else {
+        out.labels.push_back(e.label);
+      }
+    }
+  }
+  return out;
+}
+
+// Predictions of `model` on `data`, then the task's metrics.
+std::map<std::string, double> evaluate_split(models::Model& model, const EncodedDataset& data,
+                                             const tasks::TaskSpec& spec, int64_t batch_size) {
+  std::vector<int64_t> predicted;
+  std::vector<double> predicted_values;
+  for (int64_t start = 0; start < data.size(); start += batch_size) {
+    std::vector<int64_t> idx;
+    for (int64_t i = start; i < std::min(data.size(), start + batch_size); ++i) idx.push_back(i);
+    Batch batch = collate(data, idx);
+    auto inputs = batch.to_model_inputs();
+    inputs.labels = torch::Tensor();
+    auto logits = model.forward(inputs).logits;
+    if (spec.is_regression) {
+      auto v = logits.reshape({-1}).to(torch::kFloat64).contiguous();
+      predicted_values.insert(predicted_values.end(), v.data_ptr<double>(), v.data_ptr<double>() + v.numel());
+    } else {
+      auto p = logits.argmax(-1).to(torch::kInt64).contiguous();
+      predicted.insert(predicted.end(), p.data_ptr<int64_t>(), p.data_ptr<int64_t>() + p.numel());
+    }
+  }
+  metrics::MetricValues values = spec.is_regression
+                                     ? metrics::evaluate_regression(spec.metrics, predicted_values, data.targets)
+                                     : metrics::evaluate_classification(spec.metrics, predicted, data.labels);
+  return std::map<std::string, double>(values.begin(), values.end());
+}
+
+std::vector<std::string> default_modules_to_save(models::Model& model) {
+  std::vector<std::string> out;
+  for (const char* name : {"classifier", "pooler", "qa_outputs"}) {
+    for (const auto& item : model.named_modules("", false)) {
+      // Only top-level heads: the base model's own pooler (bert.pooler) is pre-trained, but is
+      // still trained here as HF's run_glue + PEFT SEQ_CLS users expect for a fresh head.
+      const std::string& key = item.key();
+      if (key == name || (key.size() > std::strlen(name) + 1 &&
+                          key.compare(key.size() - std::strlen(name), std::strlen(name), name) == 0 &&
+                          key[key.size() - std::strlen(name) - 1] == '.' &&
+                          std::count(key.begin(), key.end(), '.') == 1)) {
+        out.push_back(name);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+FineTuneConfig fine_tune_config_from_json(const io::Json& json, const std::string& source, FineTuneConfig c) {
+  io::JsonObject o(json, source);
+  auto& t = c.trainer;
+  std::vector<std::string> unknown;
+  for (const auto& [key, value] : json.items()) {
+    if (key == "model") c.model_dir = o.get<std::string>(key);
+    else if (key == "tokenizer") c.tokenizer = o.get<std::string>(key);
+    else if (key == "task") c.task = o.get<std::string>(key);
+    else if (key == "data_dir") c.data_dir = o.get<std::string>(key);
+    else if (key == "train_file") c.train_file = o.get<std::string>(key);
+    else if (key == "eval_file") c.eval_file = o.get<std::string>(key);
+    else if (key == "max_seq_length") c.max_seq_length = o.get<int64_t>(key);
+    else if (key == "method") c.method = o.get<std::string>(key);
+    else if (key == "modules_to_save") c.modules_to_save = o.get<std::vector<std::string>>(key);
+    else if (key == "eval_batch_size") c.eval_batch_size = o.get<int64_t>(key);
+    else if (key == "learning_rate") t.learning_rate = o.get<double>(key);
+    else if (key == "weight_decay") t.weight_decay = o.get<double>(key);
+    else if (key == "warmup_steps") t.warmup_steps = o.get<int64_t>(key);
+    else if (key == "warmup_ratio") t.warmup_ratio = o.get<double>(key);
+    else if (key == "num_train_epochs") t.num_train_epochs = o.get<double>(key);
+    else if (key == "max_steps") t.max_steps = o.get<int64_t>(key);
+    else if (key == "per_device_train_batch_size") t.per_device_train_batch_size = o.get<int64_t>(key);
+    else if (key == "gradient_accumulation_steps") t.gradient_accumulation_steps = o.get<int64_t>(key);
+    else if (key == "max_grad_norm") t.max_grad_norm = o.get<double>(key);
+    else if (key == "seed") t.seed = o.get<int64_t>(key);
+    else if (key == "eval_steps") t.eval_steps = o.get<int64_t>(key);
+    else if (key == "logging_steps") t.logging_steps = o.get<int64_t>(key);
+    else if (key == "save_steps") t.save_steps = o.get<int64_t>(key);
+    else if (key == "output_dir") t.output_dir = o.get<std::string>(key);
+    else if (key == "cls_dropout") c.method_config["__model__cls_dropout"] = o.get<double>(key);
+    else if (kMethodKeys.count(key)) c.method_config[key] = value;
+    else if (!kInformationalKeys.count(key)) unknown.push_back(key);
+  }
+  if (!unknown.empty()) {
+    std::string list;
+    for (const auto& k : unknown) list += (list.empty() ? "" : ", ") + k;
+    throw Error(str_cat(source, ": unknown keys: ", list));
+  }
+  return c;
+}
+
+FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress) {
+  const auto t0 = std::chrono::steady_clock::now();
+  ADALORA_CHECK(!config.model_dir.empty(), "train: model: expected a HuggingFace model folder, got none");
+  ADALORA_CHECK(!config.trainer.output_dir.empty(), "train: output_dir: expected a folder, got none");
+  const tasks::TaskSpec& spec = tasks::find_task(config.task);
+
+  // Data.
+  const std::string train_path = resolve(config.data_dir, config.train_file.empty() ? spec.train_file : config.train_file);
+  ADALORA_CHECK(!train_path.empty(), "train: train_file: task ", spec.name, " needs a training file");
+  data::Dataset train_data = tasks::read_task_file(spec, train_path);
+  ADALORA_CHECK(train_data.has_labels, train_path, ": expected labelled rows for training");
+  std::vector<std::pair<std::string, data::Dataset>> eval_data;
+  for (size_t i = 0; i < spec.eval_splits.size(); ++i) {
+    std::string file = spec.eval_splits[i].file;
+    if (i == 0 && !config.eval_file.empty()) file = config.eval_file;
+    if (file.empty()) continue;
+    eval_data.emplace_back(spec.eval_splits[i].name,
+                           tasks::read_task_file(spec, resolve(config.data_dir, file), train_data.label_names));
+  }
+  ADALORA_CHECK(!eval_data.empty(), "train: eval_file: task ", spec.name, " needs a dev file to evaluate on");
+
+  // Tokenizer and encoded data.
+  const auto tokenizer = tokenizers::Tokenizer::from_dir(config.tokenizer.empty() ? config.model_dir : config.tokenizer);
+  const EncodedDataset train_encoded = encode(train_data, tokenizer, config.max_seq_length);
+  std::vector<std::pair<std::string, EncodedDataset>> eval_encoded;
+  for (const auto& [name, d] : eval_data) eval_encoded.emplace_back(name, encode(d, tokenizer, config.max_seq_length));
+
+  // Model with a fresh head of the task's size.
+  torch::manual_seed(config.trainer.seed);
+  io::HfConfig hf = io::HfConfig::load(config.model_dir);
+  auto& j = hf.mutable_json();
+  const int64_t num_labels = spec.is_regression ? 1 : static_cast<int64_t>(train_data.label_names.size());
+  j["num_labels"] = num_labels;
+  j.erase("id2label");
+  j.erase("label2id");
+  j["problem_type"] = spec.is_regression ? "regression" : "single_label_classification";
+  io::Json method_config = config.method_config;
+  if (method_config.contains("__model__cls_dropout")) {
+    j["cls_dropout"] = method_config.at("__model__cls_dropout");
+    method_config.erase("__model__cls_dropout");
+  }
+  auto model = models::build_model(hf, models::TaskHead::SequenceClassification);
+  models::LoadReport load_report;
+  models::load_weights(*model, config.model_dir, &load_report);
+
+  // Method.
+  const int64_t total_steps = Trainer::total_steps(config.trainer, train_encoded.size());
+  if (!method_config.contains("modules_to_save")) {
+    method_config["modules_to_save"] =
+        config.modules_to_save.empty() ? default_modules_to_save(*model) : config.modules_to_save;
+  }
+  auto method = peft::make_method(config.method, *model, method_config, total_steps);
+
+  // Train with evaluation on the first dev split; the others are reported at the end.
+  Trainer trainer(*model, *method, train_encoded, config.trainer);
+  trainer.set_evaluator([&](models::Model& m, int64_t) {
+    Evaluation e;
+    e.metrics = evaluate_split(m, eval_encoded.front().second, spec, config.eval_batch_size);
+    e.primary_metric = spec.primary_metric;
+    return e;
+  });
+  std::vector<std::pair<int64_t, int64_t>> measured_rank;
+  trainer.set_step_callback([&](const StepInfo& info) {
+    if (info.report.total_rank) measured_rank.emplace_back(info.step, *info.report.total_rank);
+    return progress ? progress(info) : true;
+  });
+  FineTuneResult result;
+  result.train = trainer.train();
+  result.output_dir = config.trainer.output_dir;
+
+  // Final metrics on every dev split.
+  model->eval();
+  {
+    torch::NoGradGuard no_grad;
+    for (const auto& [name, d] : eval_encoded) {
+      for (const auto& [metric, value] : evaluate_split(*model, d, spec, config.eval_batch_size)) {
+        result.metrics[name + "/" + metric] = value;
+      }
+    }
+  }
+  result.primary_metric = eval_encoded.front().first + "/" + spec.primary_metric;
+  result.trainable_parameters = method->trainable_parameter_count();
+  result.total_parameters = models::count_parameters(*model).total;
+
+  // Where the budget went.
+  const fs::path out(config.trainer.output_dir);
+  if (auto* adalora = peft::as_adalora(*method)) {
+    const auto ranks = adalora->allocator().ranks();
+    const int64_t init_r = adalora->config().init_r;
+    write_rank_pattern_json((out / "rank_pattern.json").string(), ranks, init_r);
+    io::write_file_atomic((out / "rank_heatmap.svg").string(),
+                          rank_heatmap_svg(ranks, init_r, "AdaLoRA final ranks: " + spec.name));
+    io::write_file_atomic((out / "budget_curve.svg").string(),
+                          budget_curve_svg(adalora->allocator().schedule(), measured_rank,
+                                           "AdaLoRA budget b(t): " + spec.name));
+  }
+  result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  io::Json summary = {{"task", spec.name},
+                      {"method", config.method},
+                      {"metrics", result.metrics},
+                      {"primary_metric", result.primary_metric},
+                      {"trainable_params", result.trainable_parameters},
+                      {"total_params", result.total_parameters},
+                      {"optimizer_steps", result.train.global_step},
+                      {"wall_seconds", result.wall_seconds},
+                      {"newly_initialized", load_report.newly_initialized}};
+  io::save_json_file((out / "results.json").string(), summary);
+  return result;
+}
+
+}  // namespace adalora::train

@@ -1,0 +1,51 @@
+// The main job as a library call: fine-tune a HuggingFace encoder folder on a task's data with a
+// PEFT method, evaluate on the dev split(s), and write the adapter, metrics, rank pattern and the
+// two pictures (rank heatmap, budget curve). The `adalora train` CLI is a thin layer over this.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "adalora/io/json.h"
+#include "adalora/train/trainer.h"
+
+namespace adalora::train {
+
+struct FineTuneConfig {
+  std::string model_dir;       ///< config.json + model.safetensors (+ tokenizer files)
+  std::string tokenizer;       ///< tokenizer folder or file; "" = model_dir
+  std::string task = "classification";  ///< tasks registry name: glue/mnli, …, classification, regression
+  std::string data_dir;        ///< folder of the task's files (GLUE: e.g. glue_data/MNLI)
+  std::string train_file;      ///< overrides the task's train file (required for generic tasks)
+  std::string eval_file;       ///< overrides the first eval split's file (required for generic tasks)
+  int64_t max_seq_length = 128;
+  std::string method = "adalora";              ///< peft registry name
+  io::Json method_config = io::Json::object(); ///< PEFT-style keys (init_r, target_r, target_modules, …)
+  /// Modules trained in full with the adapter; default: the task head ("classifier", "pooler",
+  /// "qa_outputs") where the model has it.
+  std::vector<std::string> modules_to_save;
+  TrainerOptions trainer;
+  int64_t eval_batch_size = 32;
+};
+
+struct FineTuneResult {
+  TrainResult train;
+  std::map<std::string, double> metrics;  ///< final evaluation, "<split>/<metric>"
+  std::string primary_metric;
+  int64_t trainable_parameters = 0;
+  int64_t total_parameters = 0;
+  double wall_seconds = 0;
+  std::string output_dir;
+};
+
+/// Reads a fine-tuning configuration from JSON (keys = FineTuneConfig / TrainerOptions / method
+/// field names, e.g. "learning_rate", "per_device_train_batch_size", "init_r"); method keys go to
+/// method_config. Unknown keys → Error naming them. `base` supplies defaults.
+FineTuneConfig fine_tune_config_from_json(const io::Json& json, const std::string& source,
+                                          FineTuneConfig base = {});
+
+/// Runs the whole job. `progress` (optional) sees every optimizer step and may stop the run.
+FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress = {});
+
+}  // namespace adalora::train

@@ -1,0 +1,44 @@
+#include "adalora/train/report.h"
+
+#include <gtest/gtest.h>
+
+#include "adalora/io/json.h"
+#include "tests/support/golden.h"
+
+namespace adalora::train {
+namespace {
+
+TEST(ReportTest, MatrixCoordinatesSplitLayerAndType) {
+  auto c = matrix_coordinates("deberta.encoder.layer.11.attention.self.query_proj");
+  EXPECT_EQ(c.layer, 11);
+  EXPECT_EQ(c.type, "attention.self.query_proj");
+  EXPECT_EQ(matrix_coordinates("fc1").layer, -1);
+}
+
+TEST(ReportTest, HeatmapShowsEveryRankAndBudgetCurveItsEnds) {
+  std::vector<peft::MatrixRank> ranks = {{"encoder.layer.0.output.dense", 5, {}},
+                                         {"encoder.layer.1.output.dense", 0, {}},
+                                         {"encoder.layer.1.attention.self.query", 7, {}}};
+  const std::string svg = rank_heatmap_svg(ranks, 8, "t");
+  EXPECT_NE(svg.find(">5</text>"), std::string::npos);
+  EXPECT_NE(svg.find(">0</text>"), std::string::npos);
+  EXPECT_NE(svg.find(">7</text>"), std::string::npos);
+  EXPECT_NE(svg.find("attention.self.query"), std::string::npos);
+  peft::BudgetSchedule s{96, 48, 10, 20, 5, 100};
+  const std::string curve = budget_curve_svg(s, {{50, 60}}, "b(t)");
+  EXPECT_NE(curve.find(">96</text>"), std::string::npos);
+  EXPECT_NE(curve.find(">48</text>"), std::string::npos);
+  EXPECT_NE(curve.find("<circle"), std::string::npos);
+}
+
+TEST(ReportTest, RankPatternJsonHasTotals) {
+  testing::TempDir dir;
+  write_rank_pattern_json(dir.file("r.json"), {{"a.0.q", 2, {true, false, true}}, {"a.1.q", 1, {false, false, true}}}, 3);
+  auto j = io::load_json_file(dir.file("r.json"));
+  EXPECT_EQ(j.at("total_rank").get<int64_t>(), 3);
+  EXPECT_EQ(j.at("initial_total_rank").get<int64_t>(), 6);
+  EXPECT_EQ(j.at("modules").at("a.0.q").at("mask"), io::Json({true, false, true}));
+}
+
+}  // namespace
+}  // namespace adalora::train

@@ -1,0 +1,141 @@
+// `adalora train`: fine-tune a HuggingFace encoder folder on a task with AdaLoRA (or LoRA, full
+// fine-tuning, BitFit). Settings come from a preset or config file (JSON, PEFT/HF key names) and
+// flags override them (kebab-case of the key: --orth-reg-weight ↔ orth_reg_weight).
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+
+#include "adalora/core/error.h"
+#include "adalora/io/json.h"
+#include "adalora/train/finetune.h"
+#include "tools/adalora/command.h"
+
+namespace adalora::cli {
+namespace {
+
+struct TrainFlags {
+  std::string config_file, preset;
+  io::Json overrides = io::Json::object();
+  bool resume = false;
+};
+
+// Registers `--name` writing into overrides[key] with type T.
+template <typename T>
+void flag(CLI::App& app, TrainFlags& f, const std::string& name, const std::string& key, const std::string& help) {
+  app.add_option_function<T>("--" + name, [&f, key](const T& v) { f.overrides[key] = v; }, help);
+}
+
+std::string format_duration(double seconds) {
+  const int64_t s = static_cast<int64_t>(seconds);
+  std::ostringstream out;
+  out << std::setfill('0');
+  if (s >= 3600) out << s / 3600 << ":" << std::setw(2);
+  out << (s / 60) % 60 << ":" << std::setw(2) << s % 60;
+  return out.str();
+}
+
+}  // namespace
+
+Command train_command() {
+  return {"train", "Fine-tune a model folder on a task with AdaLoRA, LoRA, full fine-tuning or BitFit",
+          [](CLI::App& app) {
+            auto f = std::make_shared<TrainFlags>();
+            app.add_option("--config", f->config_file, "JSON file with settings (flags override it)");
+            app.add_option("--preset", f->preset, "A preset JSON file (e.g. presets/glue/rte_0.3M.json)");
+            flag<std::string>(app, *f, "model", "model", "HuggingFace model folder (config.json, model.safetensors, tokenizer)");
+            flag<std::string>(app, *f, "tokenizer", "tokenizer", "Tokenizer folder or file (default: the model folder)");
+            flag<std::string>(app, *f, "task", "task", "glue/cola|sst2|mrpc|qqp|stsb|mnli|qnli|rte, classification, regression");
+            flag<std::string>(app, *f, "data-dir", "data_dir", "Folder of the task's files (GLUE: e.g. glue_data/RTE)");
+            flag<std::string>(app, *f, "train-file", "train_file", "Training file (JSONL/CSV for generic tasks)");
+            flag<std::string>(app, *f, "eval-file", "eval_file", "Dev file");
+            flag<std::string>(app, *f, "out", "output_dir", "Output folder (adapter, checkpoints, log, pictures)");
+            flag<std::string>(app, *f, "method", "method", "adalora (default), lora, full, bitfit");
+            flag<int64_t>(app, *f, "max-seq-length", "max_seq_length", "Truncate examples to this many tokens");
+            flag<int64_t>(app, *f, "init-r", "init_r", "AdaLoRA initial rank per matrix");
+            flag<int64_t>(app, *f, "target-r", "target_r", "AdaLoRA target average rank");
+            flag<int64_t>(app, *f, "tinit", "tinit", "AdaLoRA warm-up steps (full budget)");
+            flag<int64_t>(app, *f, "tfinal", "tfinal", "AdaLoRA final-phase steps (pattern fixed)");
+            flag<int64_t>(app, *f, "delta-t", "deltaT", "AdaLoRA masking interval ΔT");
+            flag<double>(app, *f, "beta1", "beta1", "EMA of sensitivity β1");
+            flag<double>(app, *f, "beta2", "beta2", "EMA of uncertainty β2");
+            flag<double>(app, *f, "orth-reg-weight", "orth_reg_weight", "Orthogonal regulariser weight γ");
+            flag<double>(app, *f, "lora-alpha", "lora_alpha", "Scaling numerator α");
+            flag<double>(app, *f, "lora-dropout", "lora_dropout", "Dropout on the adapter input");
+            flag<int64_t>(app, *f, "r", "r", "LoRA rank");
+            flag<std::vector<std::string>>(app, *f, "target-modules", "target_modules", "Module-path suffixes to adapt");
+            flag<std::string>(app, *f, "importance-score", "importance_score", "ipt (paper), sensitivity, magnitude");
+            flag<std::string>(app, *f, "orth-reg-form", "orth_reg_form", "peft (mean of norms) or paper (squared sum)");
+            flag<double>(app, *f, "learning-rate", "learning_rate", "Peak learning rate");
+            flag<int64_t>(app, *f, "batch-size", "per_device_train_batch_size", "Examples per micro-batch");
+            flag<int64_t>(app, *f, "gradient-accumulation-steps", "gradient_accumulation_steps", "Micro-batches per optimizer step");
+            flag<double>(app, *f, "epochs", "num_train_epochs", "Training epochs");
+            flag<int64_t>(app, *f, "max-steps", "max_steps", "Total optimizer steps (overrides epochs)");
+            flag<int64_t>(app, *f, "warmup-steps", "warmup_steps", "Linear warm-up steps");
+            flag<double>(app, *f, "warmup-ratio", "warmup_ratio", "Linear warm-up as a share of the steps");
+            flag<double>(app, *f, "weight-decay", "weight_decay", "AdamW weight decay");
+            flag<double>(app, *f, "max-grad-norm", "max_grad_norm", "Gradient clipping (≤ 0: off)");
+            flag<int64_t>(app, *f, "seed", "seed", "Seed of initialisation, dropout and data order");
+            flag<int64_t>(app, *f, "eval-steps", "eval_steps", "Evaluate every N steps (and at the end)");
+            flag<int64_t>(app, *f, "logging-steps", "logging_steps", "Log every N steps");
+            flag<int64_t>(app, *f, "save-steps", "save_steps", "Resume checkpoint every N steps");
+            app.add_flag("--resume", f->resume, "Continue from OUT/checkpoint, bit-exactly");
+            return [f]() {
+              io::Json merged = io::Json::object();
+              std::string source = "command line";
+              for (const auto& file : {f->preset, f->config_file}) {
+                if (file.empty()) continue;
+                io::Json j = io::load_json_file(file);
+                ADALORA_CHECK(j.is_object(), file, ": expected a JSON object");
+                for (auto& [k, v] : j.items()) merged[k] = v;
+                source = file + " + command line";
+              }
+              for (auto& [k, v] : f->overrides.items()) merged[k] = v;
+              train::FineTuneConfig config = train::fine_tune_config_from_json(merged, source);
+              config.trainer.resume = f->resume;
+              const bool tty = ::isatty(STDOUT_FILENO) != 0;
+              const auto start = std::chrono::steady_clock::now();
+              int64_t last_print = -1;
+              int64_t first_step = -1;  // a resumed run starts counting where it resumed
+              auto progress = [&](const train::StepInfo& s) {
+                if (first_step < 0) first_step = s.step - 1;
+                const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                const double rate = elapsed > 0 ? static_cast<double>(s.step - first_step) / elapsed : 0;
+                const double eta = rate > 0 ? static_cast<double>(s.total_steps - s.step) / rate : 0;
+                std::ostringstream line;
+                line << "step " << s.step << "/" << s.total_steps << "  epoch " << std::fixed << std::setprecision(2)
+                     << s.epoch << "  loss " << std::setprecision(4) << s.loss << "  lr " << std::scientific
+                     << std::setprecision(2) << s.learning_rate << std::defaultfloat;
+                if (s.report.budget) line << "  b(t) " << *s.report.budget << "  rank " << s.report.total_rank.value_or(0);
+                line << "  " << std::fixed << std::setprecision(2) << rate << " steps/s  ETA " << format_duration(eta);
+                if (tty) {
+                  const int width = 24;
+                  const int filled = static_cast<int>(width * s.step / std::max<int64_t>(1, s.total_steps));
+                  std::cout << "\r[" << std::string(filled, '=') << std::string(width - filled, ' ') << "] " << line.str()
+                            << "   " << std::flush;
+                  if (s.step == s.total_steps) std::cout << "\n";
+                } else if (s.step == 1 || s.step == s.total_steps || s.step - last_print >= std::max<int64_t>(1, s.total_steps / 20)) {
+                  std::cout << line.str() << "\n" << std::flush;
+                  last_print = s.step;
+                }
+                return true;
+              };
+              const train::FineTuneResult r = train::fine_tune(config, progress);
+              std::cout << "\n" << config.method << " on " << config.task << ": " << r.train.global_step
+                        << " steps in " << format_duration(r.wall_seconds) << ", trainable parameters "
+                        << r.trainable_parameters << " of " << r.total_parameters << "\n";
+              for (const auto& [name, value] : r.metrics) {
+                std::cout << "  " << std::left << std::setw(24) << name << std::fixed << std::setprecision(4) << value
+                          << (name == r.primary_metric ? "  (primary)" : "") << "\n";
+              }
+              std::cout << "wrote " << r.output_dir << "/{adapter/, results.json, log.jsonl"
+                        << (config.method == "adalora" ? ", rank_pattern.json, rank_heatmap.svg, budget_curve.svg" : "")
+                        << "}\n";
+              return 0;
+            };
+          }};
+}
+
+}  // namespace adalora::cli
