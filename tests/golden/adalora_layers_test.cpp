@@ -10,6 +10,7 @@
 #include "adalora/io/safetensors.h"
 #include "adalora/peft/adalora/adalora.h"
 #include "adalora/peft/adalora/orth_reg.h"
+#include "tests/golden/adalora_golden_common.h"
 #include "tests/support/golden.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/toy_adalora_model.h"
@@ -19,26 +20,8 @@ namespace {
 
 using io::Json;
 using testing::tensor_from_json;
+using namespace golden;  // NOLINT: kSub, dtype_of, load, scenario_files, param_name
 namespace fs = std::filesystem;
-
-const char* kSub = "adalora";
-
-torch::ScalarType dtype_of(const std::string& name) {
-  return name == "float64" ? torch::kFloat64 : torch::kFloat32;
-}
-
-Json load(const std::string& file) {
-  return io::load_json_file(testing::golden_path(std::string(kSub) + "/" + file));
-}
-
-std::vector<std::string> scenario_files(const std::string& prefix, const std::string& suffix) {
-  std::vector<std::string> out;
-  for (const auto& f : testing::golden_files(kSub, suffix)) {
-    if (f.rfind(prefix, 0) == 0) out.push_back(f);
-  }
-  if (out.empty()) out.push_back("<missing>");
-  return out;
-}
 
 std::vector<std::string> adapter_folders() {
   std::vector<std::string> out;
@@ -46,20 +29,6 @@ std::vector<std::string> adapter_folders() {
   if (out.empty()) out.push_back("<missing>");
   return out;
 }
-
-std::string param_name(const ::testing::TestParamInfo<std::string>& info) {
-  std::string name = info.param;
-  for (auto& ch : name) {
-    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-  }
-  return name;
-}
-
-#define REQUIRE_SCENARIO(file)                                                                   \
-  do {                                                                                           \
-    ADALORA_REQUIRE_GOLDEN(kSub);                                                                \
-    ASSERT_NE(file, "<missing>") << "no scenario file of this kind in " << testing::golden_path(kSub); \
-  } while (false)
 
 std::shared_ptr<SvdAdapter> adapter_from(const torch::Tensor& A, const torch::Tensor& B,
                                          double lora_alpha, int64_t init_r) {

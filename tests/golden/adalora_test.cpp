@@ -14,6 +14,7 @@
 #include "adalora/io/safetensors.h"
 #include "adalora/peft/adalora/adalora.h"
 #include "adalora/peft/adalora/orth_reg.h"
+#include "tests/golden/adalora_golden_common.h"
 #include "tests/support/golden.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/toy_adalora_model.h"
@@ -23,15 +24,8 @@ namespace {
 
 using io::Json;
 using testing::tensor_from_json;
+using namespace golden;  // NOLINT: kSub, dtype_of, load, scenario_files, param_name
 namespace fs = std::filesystem;
-
-const char* kSub = "adalora";
-
-torch::ScalarType dtype_of(const std::string& name) {
-  return name == "float64" ? torch::kFloat64 : torch::kFloat32;
-}
-
-Json load(const std::string& file) { return io::load_json_file(testing::golden_path(std::string(kSub) + "/" + file)); }
 
 std::string strip_default(std::string key) {
   const std::string suffix = ".default";
@@ -57,31 +51,6 @@ AdaLoraConfig config_from_golden(const Json& c) {
   config.targets.names = c.at("target_modules").get<std::vector<std::string>>();
   return config;
 }
-
-// Files of the golden folder matching prefix*suffix, or one sentinel when the folder is absent so
-// that the test runs and skips loudly.
-std::vector<std::string> scenario_files(const std::string& prefix, const std::string& suffix) {
-  std::vector<std::string> out;
-  for (const auto& f : testing::golden_files(kSub, suffix)) {
-    if (f.rfind(prefix, 0) == 0) out.push_back(f);
-  }
-  if (out.empty()) out.push_back("<missing>");
-  return out;
-}
-
-std::string param_name(const ::testing::TestParamInfo<std::string>& info) {
-  std::string name = info.param;
-  for (auto& ch : name) {
-    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-  }
-  return name;
-}
-
-#define REQUIRE_SCENARIO(file)                                        \
-  do {                                                                \
-    ADALORA_REQUIRE_GOLDEN(kSub);                                     \
-    ASSERT_NE(file, "<missing>") << "no scenario file of this kind in " << testing::golden_path(kSub); \
-  } while (false)
 
 void load_toy_base(testing::ToyModelImpl& model, const Json& base_weights, torch::ScalarType dtype) {
   torch::NoGradGuard no_grad;

@@ -13,6 +13,19 @@ torch::Dtype dtype_of_layer(const nn::LinearImpl& layer) {
   return (t == torch::kFloat16 || t == torch::kBFloat16) ? torch::kFloat32 : t;
 }
 
+// An init_r adapter for `layer` as configured (PEFT's update_layer).
+std::shared_ptr<SvdAdapter> make_adapter(const nn::LinearImpl& layer, const AdaLoraConfig& config) {
+  SvdAdapterOptions options;
+  options.in_features = layer.options().in_features;
+  options.out_features = layer.options().out_features;
+  options.r = config.init_r;
+  options.lora_alpha = config.lora_alpha;
+  options.lora_dropout = config.lora_dropout;
+  options.init_lora_weights = config.init_lora_weights;
+  options.dtype = dtype_of_layer(layer);
+  return std::make_shared<SvdAdapter>(options);
+}
+
 }  // namespace
 
 AdaLora::AdaLora(AdaLoraConfig config, std::vector<AdaptedMatrix> matrices,
@@ -35,16 +48,7 @@ AdaLora AdaLora::attach(torch::nn::Module& model, const AdaLoraConfig& config) {
   std::vector<AdaptedMatrix> matrices;
   std::vector<std::shared_ptr<nn::LinearImpl>> layers;
   for (auto& [path, layer] : targets) {
-    const auto& lo = layer->options();
-    SvdAdapterOptions options;
-    options.in_features = lo.in_features;
-    options.out_features = lo.out_features;
-    options.r = config.init_r;
-    options.lora_alpha = config.lora_alpha;
-    options.lora_dropout = config.lora_dropout;
-    options.init_lora_weights = config.init_lora_weights;
-    options.dtype = dtype_of_layer(*layer);
-    auto adapter = std::make_shared<SvdAdapter>(options);
+    auto adapter = make_adapter(*layer, config);
     adapter->to(layer->weight.device());
     layer->attach(adapter);
     matrices.push_back({path, adapter});
@@ -64,7 +68,6 @@ AdaLora AdaLora::load(torch::nn::Module& model, const std::string& dir, bool tra
   std::vector<AdaptedMatrix> matrices;
   std::vector<std::shared_ptr<nn::LinearImpl>> layers;
   for (auto& [path, layer] : targets) {
-    const auto& lo = layer->options();
     // PEFT creates every module with init_r, then resizes by the pattern; ranknum stays init_r.
     int64_t rank = config.init_r;
     if (!config.rank_pattern.empty()) {
@@ -73,14 +76,7 @@ AdaLora AdaLora::load(torch::nn::Module& model, const std::string& dir, bool tra
                     path, ".lora_E\" for the targeted module, none found");
       rank = std::count(it->second.begin(), it->second.end(), true);
     }
-    SvdAdapterOptions options;
-    options.in_features = lo.in_features;
-    options.out_features = lo.out_features;
-    options.r = config.init_r;
-    options.lora_alpha = config.lora_alpha;
-    options.lora_dropout = config.lora_dropout;
-    options.dtype = dtype_of_layer(*layer);
-    auto adapter = std::make_shared<SvdAdapter>(options);
+    auto adapter = make_adapter(*layer, config);
     adapter->resize(rank);
     torch::NoGradGuard no_grad;
     for (auto [name, tensor] : {std::pair<const char*, torch::Tensor*>{"lora_A", &adapter->lora_A},
