@@ -1,6 +1,7 @@
 // WordPiece vocabulary training (see wordpiece_trainer.h). Words are counted once; merges then run
 // over the table of distinct words with incremental pair counts, a pair → words index and a lazy
-// max-heap, as HF's BPE trainer does, so a merge costs the words that contain the pair, not the corpus.
+// max-heap, as HF's BPE trainer does, so a merge costs the words that contain the pair, not the
+// corpus.
 #include "adalora/tokenizers/wordpiece_trainer.h"
 
 #include <algorithm>
@@ -27,8 +28,9 @@ using WordCounts = std::unordered_map<std::string, uint64_t>;
 constexpr size_t kFeedChunkLines = 65536;
 
 // Counts the words of texts[begin, end) into `counts`.
-void count_words(const std::vector<std::string>& texts, size_t begin, size_t end, const Normalizer& normalizer,
-                 const PreTokenizer& pre_tokenizer, size_t max_chars, WordCounts& counts) {
+void count_words(const std::vector<std::string>& texts, size_t begin, size_t end,
+                 const Normalizer& normalizer, const PreTokenizer& pre_tokenizer, size_t max_chars,
+                 WordCounts& counts) {
   std::vector<NormalizedString> pieces;
   for (size_t i = begin; i < end; ++i) {
     NormalizedString s = NormalizedString::from_original(utf8_to_u32(texts[i]));
@@ -44,14 +46,18 @@ void count_words(const std::vector<std::string>& texts, size_t begin, size_t end
 }
 
 // A pair of symbol ids packed into one key.
-uint64_t pair_key(int32_t a, int32_t b) { return (static_cast<uint64_t>(a) << 32) | static_cast<uint32_t>(b); }
+uint64_t pair_key(int32_t a, int32_t b) {
+  return (static_cast<uint64_t>(a) << 32) | static_cast<uint32_t>(b);
+}
 int32_t first_of(uint64_t key) { return static_cast<int32_t>(key >> 32); }
 int32_t second_of(uint64_t key) { return static_cast<int32_t>(key & 0xffffffffu); }
 
-// The merge loop's state: the symbols of every distinct word, pair counts, and which words hold a pair.
+// The merge loop's state: the symbols of every distinct word, pair counts, and which words hold a
+// pair.
 class Merger {
  public:
-  Merger(std::vector<std::string>& tokens, std::unordered_map<std::string, int32_t>& ids, const std::string& prefix)
+  Merger(std::vector<std::string>& tokens, std::unordered_map<std::string, int32_t>& ids,
+         const std::string& prefix)
       : tokens_(tokens), ids_(ids), prefix_(prefix) {}
 
   void add_word(std::vector<int32_t> symbols, uint64_t count) {
@@ -65,7 +71,8 @@ class Merger {
     counts_.push_back(count);
   }
 
-  // Merges until the vocabulary has `vocab_size` tokens or the best pair is rarer than `min_frequency`.
+  // Merges until the vocabulary has `vocab_size` tokens or the best pair is rarer than
+  // `min_frequency`.
   void run(size_t vocab_size, uint64_t min_frequency) {
     for (const auto& [p, c] : pair_counts_) {
       if (c > 0) heap_.push({c, p});
@@ -181,13 +188,16 @@ void write_text(const fs::path& path, const std::string& text) {
 
 WordPieceTrainer::WordPieceTrainer(WordPieceTrainerOptions options) : options_(std::move(options)) {
   const auto& o = options_;
-  ADALORA_CHECK(!o.continuing_subword_prefix.empty(),
-                "WordPieceTrainer: continuing_subword_prefix: expected a non-empty string, got \"\"");
-  ADALORA_CHECK(o.max_input_chars_per_word > 0, "WordPieceTrainer: max_input_chars_per_word: expected > 0, got 0");
+  ADALORA_CHECK(
+      !o.continuing_subword_prefix.empty(),
+      "WordPieceTrainer: continuing_subword_prefix: expected a non-empty string, got \"\"");
+  ADALORA_CHECK(o.max_input_chars_per_word > 0,
+                "WordPieceTrainer: max_input_chars_per_word: expected > 0, got 0");
   std::unordered_set<std::string> seen;
   for (const std::string& t : o.special_tokens) {
     ADALORA_CHECK(!t.empty() && seen.insert(t).second,
-                  "WordPieceTrainer: special_tokens: expected distinct non-empty tokens, got \"", t, "\" twice or empty");
+                  "WordPieceTrainer: special_tokens: expected distinct non-empty tokens, got \"", t,
+                  "\" twice or empty");
   }
   for (const std::string* t : {&o.unk_token, &o.cls_token, &o.sep_token}) {
     ADALORA_CHECK(seen.count(*t), "WordPieceTrainer: special_tokens: expected to contain \"", *t,
@@ -196,8 +206,8 @@ WordPieceTrainer::WordPieceTrainer(WordPieceTrainerOptions options) : options_(s
 }
 
 void WordPieceTrainer::feed(const std::vector<std::string>& texts) {
-  const NormalizerPtr normalizer =
-      make_bert_normalizer(/*clean_text=*/true, options_.handle_chinese_chars, /*strip_accents=*/-1, options_.lowercase);
+  const NormalizerPtr normalizer = make_bert_normalizer(
+      /*clean_text=*/true, options_.handle_chinese_chars, /*strip_accents=*/-1, options_.lowercase);
   const PreTokenizerPtr pre_tokenizer = make_bert_pre_tokenizer();
   size_t threads = options_.num_threads > 0 ? static_cast<size_t>(options_.num_threads)
                                             : std::max(1u, std::thread::hardware_concurrency());
@@ -264,7 +274,8 @@ std::vector<std::string> WordPieceTrainer::train() const {
   }
   std::vector<std::pair<char32_t, uint64_t>> alphabet(char_counts.begin(), char_counts.end());
   if (o.limit_alphabet > 0 && alphabet.size() > o.limit_alphabet) {
-    std::stable_sort(alphabet.begin(), alphabet.end(), [](const auto& x, const auto& y) { return x.second > y.second; });
+    std::stable_sort(alphabet.begin(), alphabet.end(),
+                     [](const auto& x, const auto& y) { return x.second > y.second; });
     alphabet.resize(o.limit_alphabet);
     std::sort(alphabet.begin(), alphabet.end());
   }
@@ -287,10 +298,12 @@ std::vector<std::string> WordPieceTrainer::train() const {
       first = false;
     }
   }
-  for (const auto& [ch, yes] : inner) add_token(o.continuing_subword_prefix + u32_to_utf8(std::u32string(1, ch)));
-  ADALORA_CHECK(tokens.size() <= o.vocab_size, "WordPieceTrainer: vocab_size: expected at least ", tokens.size(), " (",
-                o.special_tokens.size(), " special tokens + ", alphabet.size(), " characters + ", inner.size(),
-                " continuation characters), got ", o.vocab_size, "; raise vocab_size or set limit_alphabet");
+  for (const auto& [ch, yes] : inner)
+    add_token(o.continuing_subword_prefix + u32_to_utf8(std::u32string(1, ch)));
+  ADALORA_CHECK(tokens.size() <= o.vocab_size, "WordPieceTrainer: vocab_size: expected at least ",
+                tokens.size(), " (", o.special_tokens.size(), " special tokens + ", alphabet.size(),
+                " characters + ", inner.size(), " continuation characters), got ", o.vocab_size,
+                "; raise vocab_size or set limit_alphabet");
 
   Merger merger(tokens, ids, o.continuing_subword_prefix);
   for (const auto& [w, c] : words) {
@@ -316,7 +329,8 @@ void save_wordpiece_tokenizer(const std::string& dir, const std::vector<std::str
   }
   auto id = [&](const std::string& token) {
     auto it = id_of.find(token);
-    ADALORA_CHECK(it != id_of.end(), dir, ": expected the token \"", token, "\" in the vocabulary, got none");
+    ADALORA_CHECK(it != id_of.end(), dir, ": expected the token \"", token,
+                  "\" in the vocabulary, got none");
     return it->second;
   };
   std::error_code ec;
@@ -325,11 +339,20 @@ void save_wordpiece_tokenizer(const std::string& dir, const std::vector<std::str
 
   ojson added = ojson::array();
   for (const std::string& t : o.special_tokens) {
-    added.push_back({{"id", id(t)}, {"content", t}, {"single_word", false}, {"lstrip", false}, {"rstrip", false},
-                     {"normalized", false}, {"special", true}});
+    added.push_back({{"id", id(t)},
+                     {"content", t},
+                     {"single_word", false},
+                     {"lstrip", false},
+                     {"rstrip", false},
+                     {"normalized", false},
+                     {"special", true}});
   }
-  auto special = [](const std::string& t, int type_id) { return ojson{{"SpecialToken", {{"id", t}, {"type_id", type_id}}}}; };
-  auto sequence = [](const char* s, int type_id) { return ojson{{"Sequence", {{"id", s}, {"type_id", type_id}}}}; };
+  auto special = [](const std::string& t, int type_id) {
+    return ojson{{"SpecialToken", {{"id", t}, {"type_id", type_id}}}};
+  };
+  auto sequence = [](const char* s, int type_id) {
+    return ojson{{"Sequence", {{"id", s}, {"type_id", type_id}}}};
+  };
   ojson specials = ojson::object();
   for (const std::string* t : {&o.cls_token, &o.sep_token}) {
     specials[*t] = {{"id", *t}, {"ids", {id(*t)}}, {"tokens", {*t}}};
@@ -343,8 +366,11 @@ void save_wordpiece_tokenizer(const std::string& dir, const std::vector<std::str
       {"padding", nullptr},
       {"added_tokens", added},
       {"normalizer",
-       {{"type", "BertNormalizer"}, {"clean_text", true}, {"handle_chinese_chars", o.handle_chinese_chars},
-        {"strip_accents", nullptr}, {"lowercase", o.lowercase}}},
+       {{"type", "BertNormalizer"},
+        {"clean_text", true},
+        {"handle_chinese_chars", o.handle_chinese_chars},
+        {"strip_accents", nullptr},
+        {"lowercase", o.lowercase}}},
       {"pre_tokenizer", {{"type", "BertPreTokenizer"}}},
       {"post_processor",
        {{"type", "TemplateProcessing"},
@@ -353,10 +379,14 @@ void save_wordpiece_tokenizer(const std::string& dir, const std::vector<std::str
          {special(o.cls_token, 0), sequence("A", 0), special(o.sep_token, 0), sequence("B", 1),
           special(o.sep_token, 1)}},
         {"special_tokens", specials}}},
-      {"decoder", {{"type", "WordPiece"}, {"prefix", o.continuing_subword_prefix}, {"cleanup", true}}},
+      {"decoder",
+       {{"type", "WordPiece"}, {"prefix", o.continuing_subword_prefix}, {"cleanup", true}}},
       {"model",
-       {{"type", "WordPiece"}, {"unk_token", o.unk_token}, {"continuing_subword_prefix", o.continuing_subword_prefix},
-        {"max_input_chars_per_word", o.max_input_chars_per_word}, {"vocab", model_vocab}}},
+       {{"type", "WordPiece"},
+        {"unk_token", o.unk_token},
+        {"continuing_subword_prefix", o.continuing_subword_prefix},
+        {"max_input_chars_per_word", o.max_input_chars_per_word},
+        {"vocab", model_vocab}}},
   };
   const fs::path root(dir);
   write_text(root / "tokenizer.json", tokenizer.dump(2) + "\n");
@@ -366,11 +396,12 @@ void save_wordpiece_tokenizer(const std::string& dir, const std::vector<std::str
   write_text(root / "vocab.txt", lines);
 
   ojson special_map = ojson::object();
-  for (const auto& [key, t] : {std::pair<const char*, const std::string*>{"unk_token", &o.unk_token},
-                               {"sep_token", &o.sep_token},
-                               {"pad_token", &o.pad_token},
-                               {"cls_token", &o.cls_token},
-                               {"mask_token", &o.mask_token}}) {
+  for (const auto& [key, t] :
+       {std::pair<const char*, const std::string*>{"unk_token", &o.unk_token},
+        {"sep_token", &o.sep_token},
+        {"pad_token", &o.pad_token},
+        {"cls_token", &o.cls_token},
+        {"mask_token", &o.mask_token}}) {
     if (id_of.count(*t)) special_map[key] = *t;
   }
   write_text(root / "special_tokens_map.json", special_map.dump(2) + "\n");

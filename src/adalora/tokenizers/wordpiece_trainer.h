@@ -1,17 +1,17 @@
 // Trains a BERT-style (uncased by default) WordPiece vocabulary from text, the way HF tokenizers
-// v0.19 src/models/wordpiece/trainer.rs does: it is the BPE trainer (src/models/bpe/trainer.rs) with
-// the "##" continuing-subword prefix, whose final vocabulary becomes the WordPiece model's.
+// v0.19 src/models/wordpiece/trainer.rs does: it is the BPE trainer (src/models/bpe/trainer.rs)
+// with the "##" continuing-subword prefix, whose final vocabulary becomes the WordPiece model's.
 //   1. text → BertNormalizer → BertPreTokenizer → word counts (the pipeline's own stages, reused);
 //   2. vocabulary = special tokens, then every character (code-point order), then "##c" for every
 //      character seen inside a word (code-point order);
 //   3. repeatedly merge the most frequent adjacent pair (a, b) into a + b-without-"##" until
 //      `vocab_size` tokens or no pair reaches `min_frequency`.
-// Deliberate differences from HF (so results are close, not byte-equal): ties between equally frequent
-// pairs go to the smaller (a, b) by string, not by HF's id order; "##c" tokens are added in code-point
-// order rather than in hash-map encounter order; words longer than max_input_chars_per_word are not
-// counted (WordPiece encodes them as [UNK] anyway); a base vocabulary larger than vocab_size is an
-// error rather than a silently larger vocabulary.
-// The output folder is what HF `BertTokenizerFast.from_pretrained` and our Tokenizer::from_dir read.
+// Deliberate differences from HF (so results are close, not byte-equal): ties between equally
+// frequent pairs go to the smaller (a, b) by string, not by HF's id order; "##c" tokens are added
+// in code-point order rather than in hash-map encounter order; words longer than
+// max_input_chars_per_word are not counted (WordPiece encodes them as [UNK] anyway); a base
+// vocabulary larger than vocab_size is an error rather than a silently larger vocabulary. The
+// output folder is what HF `BertTokenizerFast.from_pretrained` and our Tokenizer::from_dir read.
 #pragma once
 
 #include <cstdint>
@@ -52,7 +52,8 @@ class WordPieceTrainer {
   /// Checks the options; adalora::Error names the field.
   explicit WordPieceTrainer(WordPieceTrainerOptions options);
 
-  /// Normalises, pre-tokenises and counts the words of `texts` (one text each; may be called many times).
+  /// Normalises, pre-tokenises and counts the words of `texts` (one text each; may be called many
+  /// times).
   void feed(const std::vector<std::string>& texts);
   /// Feeds a UTF-8 text file, one text per line; adalora::Error if it cannot be read.
   void feed_file(const std::string& path);
@@ -70,9 +71,10 @@ class WordPieceTrainer {
   std::unordered_map<std::string, uint64_t> word_counts_;
 };
 
-/// Writes a HF BERT tokenizer folder for `vocab` (as train() returns it): tokenizer.json (BertNormalizer,
-/// BertPreTokenizer, WordPiece, TemplateProcessing "[CLS] $A [SEP]" / "[CLS] $A [SEP] $B:1 [SEP]:1",
-/// WordPiece decoder), vocab.txt, tokenizer_config.json and special_tokens_map.json. Creates `dir`.
+/// Writes a HF BERT tokenizer folder for `vocab` (as train() returns it): tokenizer.json
+/// (BertNormalizer, BertPreTokenizer, WordPiece, TemplateProcessing "[CLS] $A [SEP]" / "[CLS] $A
+/// [SEP] $B:1 [SEP]:1", WordPiece decoder), vocab.txt, tokenizer_config.json and
+/// special_tokens_map.json. Creates `dir`.
 void save_wordpiece_tokenizer(const std::string& dir, const std::vector<std::string>& vocab,
                               const WordPieceTrainerOptions& options);
 

@@ -1,5 +1,5 @@
-// WordPieceTrainer: merges on a hand-counted corpus, vocab_size and min_frequency, determinism, and a
-// written folder that loads through tokenizer.json and through the legacy vocab.txt path alike.
+// WordPieceTrainer: merges on a hand-counted corpus, vocab_size and min_frequency, determinism, and
+// a written folder that loads through tokenizer.json and through the legacy vocab.txt path alike.
 #include "adalora/tokenizers/wordpiece_trainer.h"
 
 #include <gtest/gtest.h>
@@ -21,17 +21,20 @@ namespace fs = std::filesystem;
 struct TempDir {
   fs::path path;
   explicit TempDir(const std::string& name)
-      : path(fs::temp_directory_path() / ("adalora_wpt_" + name + "_" + std::to_string(::getpid()))) {
+      : path(fs::temp_directory_path() /
+             ("adalora_wpt_" + name + "_" + std::to_string(::getpid()))) {
     fs::remove_all(path);
     fs::create_directories(path);
   }
   ~TempDir() { fs::remove_all(path); }
 };
 
-// A small English-like corpus built from syllables, plus accents, CJK and punctuation, deterministic.
+// A small English-like corpus built from syllables, plus accents, CJK and punctuation,
+// deterministic.
 std::vector<std::string> fixture_text() {
-  const std::vector<std::string> syllables = {"pre", "train", "ing", "the", "mod", "el", "re", "view",
-                                              "good", "ness", "un", "der", "stand", "a", "ble", "s"};
+  const std::vector<std::string> syllables = {"pre",   "train", "ing",  "the",  "mod", "el",
+                                              "re",    "view",  "good", "ness", "un",  "der",
+                                              "stand", "a",     "ble",  "s"};
   std::vector<std::string> lines;
   uint32_t state = 12345;
   auto next = [&state] { return state = state * 1664525u + 1013904223u; };
@@ -68,15 +71,17 @@ TEST(WordPieceTrainerTest, MergesTheMostFrequentPairFirst) {
   // hug×10 pug×5 pun×12 bun×4 hugs×5 (HF's BPE course example). Pairs: (##u,##g) 20, (##u,##n) 16,
   // (h,##u) 15 → after the first merge (h,##ug) 15, then (p,##un) 12 ...
   std::vector<std::string> texts;
-  for (auto [word, n] : std::vector<std::pair<std::string, int>>{{"hug", 10}, {"pug", 5}, {"pun", 12}, {"bun", 4}, {"hugs", 5}}) {
+  for (auto [word, n] : std::vector<std::pair<std::string, int>>{
+           {"hug", 10}, {"pug", 5}, {"pun", 12}, {"bun", 4}, {"hugs", 5}}) {
     for (int i = 0; i < n; ++i) texts.push_back(word);
   }
   WordPieceTrainer trainer(small_options(5 + 7 + 4 + 4));
   trainer.feed(texts);
   EXPECT_EQ(trainer.word_counts().at("pun"), 12u);
   const std::vector<std::string> vocab = trainer.train();
-  const std::vector<std::string> expected = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "b", "g", "h", "n", "p",
-                                             "s", "u", "##g", "##n", "##s", "##u", "##ug", "##un", "hug", "pun"};
+  const std::vector<std::string> expected = {
+      "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "b",   "g",    "h",    "n",   "p",
+      "s",     "u",     "##g",   "##n",   "##s",    "##u", "##ug", "##un", "hug", "pun"};
   EXPECT_EQ(vocab, expected);
 }
 
@@ -93,10 +98,12 @@ TEST(WordPieceTrainerTest, RespectsVocabSizeAndIsDeterministic) {
   one_thread.num_threads = 1;
   WordPieceTrainer b(one_thread);
   for (size_t i = 0; i < text.size(); i += 50) {  // fed in pieces: same counts, same vocabulary
-    b.feed(std::vector<std::string>(text.begin() + i, text.begin() + std::min(text.size(), i + 50)));
+    b.feed(
+        std::vector<std::string>(text.begin() + i, text.begin() + std::min(text.size(), i + 50)));
   }
   EXPECT_EQ(b.train(), vocab);
-  // Uncased: accents stripped and lowercased before counting; CJK characters are words of their own.
+  // Uncased: accents stripped and lowercased before counting; CJK characters are words of their
+  // own.
   EXPECT_TRUE(a.word_counts().count("cafe"));
   EXPECT_TRUE(a.word_counts().count("resume"));
   EXPECT_TRUE(a.word_counts().count("中"));
@@ -109,8 +116,8 @@ TEST(WordPieceTrainerTest, MinFrequencyStopsTheMerges) {
   WordPieceTrainer trainer(o);
   trainer.feed({"ab ab ab cd cd"});
   // a b c d ##b ##d, then only (a, ##b) occurs 3 times.
-  EXPECT_EQ(trainer.train(), (std::vector<std::string>{"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "b", "c",
-                                                        "d", "##b", "##d", "ab"}));
+  EXPECT_EQ(trainer.train(), (std::vector<std::string>{"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]",
+                                                       "a", "b", "c", "d", "##b", "##d", "ab"}));
 }
 
 TEST(WordPieceTrainerTest, WrittenFolderLoadsThroughTokenizerJsonAndVocabTxt) {
@@ -119,7 +126,8 @@ TEST(WordPieceTrainerTest, WrittenFolderLoadsThroughTokenizerJsonAndVocabTxt) {
   trainer.feed(fixture_text());
   const std::vector<std::string> vocab = trainer.train();
   save_wordpiece_tokenizer(dir.path.string(), vocab, trainer.options());
-  for (const char* f : {"tokenizer.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json"}) {
+  for (const char* f :
+       {"tokenizer.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json"}) {
     EXPECT_TRUE(fs::exists(dir.path / f)) << f;
   }
   // The legacy path: vocab.txt + tokenizer_config.json only.
@@ -168,7 +176,8 @@ TEST(WordPieceTrainerTest, ErrorsNameTheField) {
     trainer.train();
     FAIL() << "expected an error: 5 specials + 3 characters + 2 continuations > 8";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("vocab_size: expected at least 10"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("vocab_size: expected at least 10"), std::string::npos)
+        << e.what();
   }
   WordPieceTrainerOptions no_unk = small_options(100);
   no_unk.special_tokens = {"[PAD]", "[CLS]", "[SEP]"};
@@ -176,7 +185,8 @@ TEST(WordPieceTrainerTest, ErrorsNameTheField) {
     WordPieceTrainer bad(no_unk);
     FAIL() << "expected an error for special_tokens without [UNK]";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("special_tokens: expected to contain \"[UNK]\""), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("special_tokens: expected to contain \"[UNK]\""),
+              std::string::npos)
         << e.what();
   }
   EXPECT_THROW(trainer.feed_file("/nonexistent/corpus.txt"), Error);
