@@ -83,8 +83,7 @@ void Encoding::merge_with(const Encoding& other) {
     }
   }
   for (const Encoding& theirs : other.overflowing) {
-    Encoding c = *this;
-    c.overflowing.clear();
+    Encoding c = *this;  // with its own windows, which nest (as HF's self.clone())
     c.merge_with(theirs);
     combined.push_back(std::move(c));
   }

@@ -1,6 +1,8 @@
 // NormalizedString: alignment bookkeeping (see normalized_string.h).
 #include "adalora/tokenizers/normalized_string.h"
 
+#include <algorithm>
+
 #include "adalora/tokenizers/unicode.h"
 
 namespace adalora::tokenizers {
@@ -37,24 +39,33 @@ std::string NormalizedString::utf8() const { return u32_to_utf8(text); }
 void NormalizedBuilder::replace(size_t begin, size_t end, std::u32string_view with) {
   if (with.empty()) return;
   if (begin == end) {
-    const size_t at = begin < source_.align.size() ? source_.align[begin].first : source_.original.second;
+    // HF's prepend/insert: the new characters share the span of the character they precede.
+    const Offsets at = begin < source_.align.size() ? source_.align[begin]
+                       : begin > 0                  ? source_.align[begin - 1]
+                                   : Offsets{source_.original.second, source_.original.second};
     for (char32_t c : with) {
       out_.text.push_back(c);
-      out_.align.emplace_back(at, at);
+      out_.align.push_back(at);
     }
     return;
   }
-  if (with.size() == end - begin) {
-    for (size_t k = 0; k < with.size(); ++k) {
-      out_.text.push_back(with[k]);
-      out_.align.push_back(source_.align[begin + k]);
-    }
+  // HF's transform: new characters replace old ones one to one; extra new characters share the span
+  // of the last replaced one; extra old characters are dropped (their span is lost, as in HF).
+  const size_t n = end - begin;
+  for (size_t k = 0; k < with.size(); ++k) {
+    out_.text.push_back(with[k]);
+    out_.align.push_back(source_.align[begin + std::min(k, n - 1)]);
+  }
+}
+
+void NormalizedBuilder::substitute(size_t begin, size_t end, std::u32string_view with) {
+  if (begin == end) {
+    replace(begin, end, with);
     return;
   }
-  const Offsets span{source_.align[begin].first, source_.align[end - 1].second};
   for (char32_t c : with) {
     out_.text.push_back(c);
-    out_.align.push_back(span);
+    out_.align.push_back(source_.align[end - 1]);
   }
 }
 

@@ -1,8 +1,8 @@
 // A piece of text under normalisation that remembers, for every code point, which code points of
 // the original text it came from — HF tokenizers' NormalizedString, reduced to what offsets need.
-// Offsets are code-point (Python character) indices into the original text. When a rewrite maps n
-// characters to m != n characters, each new character is aligned to the whole original span of the
-// n (HF aligns them one by one; the token boundaries, which are all offsets report, agree).
+// Offsets are code-point (Python character) indices into the original text. Rewrites align new
+// characters as HF's NormalizedString::transform does (checked against HF's offsets in
+// tests/unit/tokenizers/tokenizer_test.cpp): one to one, extras sharing the last replaced span.
 #pragma once
 
 #include <cstddef>
@@ -16,9 +16,9 @@ namespace adalora::tokenizers {
 using Offsets = std::pair<size_t, size_t>;
 
 struct NormalizedString {
-  std::u32string text;          ///< the normalised code points
-  std::vector<Offsets> align;   ///< align[i]: original span of text[i]; same size as text
-  Offsets original{0, 0};       ///< original span of the whole piece (meaningful when empty)
+  std::u32string text;         ///< the normalised code points
+  std::vector<Offsets> align;  ///< align[i]: original span of text[i]; same size as text
+  Offsets original{0, 0};      ///< original span of the whole piece (meaningful when empty)
 
   /// The original text itself, shifted by `shift` code points.
   static NormalizedString from_original(std::u32string_view text, size_t shift = 0);
@@ -44,10 +44,14 @@ class NormalizedBuilder {
     out_.text.push_back(source_.text[i]);
     out_.align.push_back(source_.align[i]);
   }
-  /// Replaces source characters [begin, end) by `with` (empty: removes them). Equal lengths align one
-  /// to one; otherwise every new character gets the union of the replaced spans. An insertion
-  /// (begin == end) aligns to the empty span just before source character `begin`.
+  /// Replaces source characters [begin, end) by `with` (empty: removes them), as HF's transform:
+  /// the first min(n, m) new characters align one to one with the replaced ones, further new
+  /// characters share the span of the last of those, further old characters are dropped with their
+  /// span. An insertion (begin == end) shares the span of source character `begin` (HF's prepend).
   void replace(size_t begin, size_t end, std::u32string_view with);
+  /// HF's NormalizedString::replace (the Replace normaliser): every new character shares the span
+  /// of the last replaced character.
+  void substitute(size_t begin, size_t end, std::u32string_view with);
   NormalizedString finish() { return std::move(out_); }
 
  private:

@@ -186,7 +186,7 @@ class ReplaceNormalizer : public Normalizer {
     size_t i = 0;
     for (const auto& [b, e] : matches) {
       for (; i < b; ++i) out.keep(i);
-      out.replace(b, e, content_);
+      out.substitute(b, e, content_);
       i = e;
     }
     for (; i < s.text.size(); ++i) out.keep(i);

@@ -2,15 +2,14 @@
 #include "adalora/tokenizers/tokenizer.h"
 
 #include <algorithm>
-#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include "adalora/core/error.h"
 #include "adalora/tokenizers/bpe.h"
 #include "adalora/tokenizers/legacy.h"
+#include "adalora/tokenizers/parallel.h"
 #include "adalora/tokenizers/unicode.h"
 #include "adalora/tokenizers/unigram.h"
 #include "adalora/tokenizers/wordpiece.h"
@@ -83,33 +82,6 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
-template <typename F>
-void parallel_for(size_t n, int num_threads, F body) {
-  size_t threads = num_threads > 0 ? static_cast<size_t>(num_threads) : std::max(1u, std::thread::hardware_concurrency());
-  threads = std::min(threads, n);
-  if (threads <= 1) {
-    for (size_t i = 0; i < n; ++i) body(i);
-    return;
-  }
-  std::atomic<size_t> next{0};
-  std::vector<std::exception_ptr> errors(threads);
-  std::vector<std::thread> pool;
-  for (size_t t = 0; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      try {
-        for (size_t i = next++; i < n; i = next++) body(i);
-      } catch (...) {
-        errors[t] = std::current_exception();
-        next = n;
-      }
-    });
-  }
-  for (auto& th : pool) th.join();
-  for (auto& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
-}
-
 }  // namespace
 
 TruncationStrategy truncation_strategy_from_string(const std::string& s) {
@@ -170,8 +142,9 @@ Tokenizer Tokenizer::from_dir(const std::string& path) {
 Encoding Tokenizer::encode_sequence(std::string_view text, int64_t type_id, int32_t sequence_id) const {
   Encoding e;
   const NormalizedString original = NormalizedString::from_original(utf8_to_u32(text));
+  // As HF, an added token's string is the text it matched, with any whitespace lstrip/rstrip took.
   auto emit_added = [&](const AddedSplit& s) {
-    e.push(s.token->id, s.token->content, s.text.original, type_id, false, sequence_id);
+    e.push(s.token->id, s.text.utf8(), s.text.original, type_id, false, sequence_id);
   };
   std::vector<NormalizedString> words;
   for (const AddedSplit& raw : parts_.added.split(original, /*normalized=*/false)) {
