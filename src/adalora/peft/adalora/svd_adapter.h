@@ -22,6 +22,9 @@ struct SvdAdapterOptions {
   double lora_dropout = 0.0;
   bool init_lora_weights = true;  ///< E = 0, A, B ~ N(0, 0.02²); false: A, B, E ~ N(0, 1)
   torch::Dtype dtype = torch::kFloat32;
+  /// forward() as one mm + addmm (scale and residual add fused into the GEMM); false: PEFT's
+  /// operation order (forward_reference). Results agree to rounding (≤ 1 ulp in the scale).
+  bool fused_forward = true;
 };
 
 class SvdAdapter : public nn::Adapter {
@@ -30,6 +33,8 @@ class SvdAdapter : public nn::Adapter {
 
   /// x: [..., in], y_base: [..., out] → [..., out]
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& y_base) override;
+  /// The same in PEFT's exact operation order — the reference the fused forward is checked against.
+  torch::Tensor forward_reference(const torch::Tensor& x, const torch::Tensor& y_base);
   /// B @ (A∘E) · scaling / (ranknum + 1e-5): [out, in]
   torch::Tensor delta_weight() const override;
   const char* method() const override { return "adalora"; }
