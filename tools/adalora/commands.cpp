@@ -6,12 +6,18 @@ namespace adalora::cli {
 Command version_command();
 Command init_model_command();
 Command train_command();
+Command evaluate_command();
+Command predict_command();
+Command inspect_command();
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       version_command(),
       init_model_command(),
       train_command(),
+      evaluate_command(),
+      predict_command(),
+      inspect_command(),
   };
   return table;
 }

@@ -20,6 +20,7 @@ struct TrainFlags {
   std::string config_file, preset;
   io::Json overrides = io::Json::object();
   bool resume = false;
+  int64_t stop_after_steps = 0;  // hidden: stop (with a checkpoint) after this many steps, for tests
 };
 
 // Registers `--name` writing into overrides[key] with type T.
@@ -82,6 +83,8 @@ Command train_command() {
             flag<int64_t>(app, *f, "logging-steps", "logging_steps", "Log every N steps");
             flag<int64_t>(app, *f, "save-steps", "save_steps", "Resume checkpoint every N steps");
             app.add_flag("--resume", f->resume, "Continue from OUT/checkpoint, bit-exactly");
+            // Hidden (empty group): interrupts the run like a stop request, for resume tests.
+            app.add_option("--stop-after-steps", f->stop_after_steps, "Stop after N optimizer steps")->group("");
             return [f]() {
               io::Json merged = io::Json::object();
               std::string source = "command line";
@@ -120,9 +123,14 @@ Command train_command() {
                   std::cout << line.str() << "\n" << std::flush;
                   last_print = s.step;
                 }
-                return true;
+                return f->stop_after_steps <= 0 || s.step < f->stop_after_steps;
               };
               const train::FineTuneResult r = train::fine_tune(config, progress);
+              if (r.train.stopped) {
+                std::cout << "\nstopped after step " << r.train.global_step << "; checkpoint in " << r.output_dir
+                          << "/checkpoint (continue with --resume)\n";
+                return 0;
+              }
               std::cout << "\n" << config.method << " on " << config.task << ": " << r.train.global_step
                         << " steps in " << format_duration(r.wall_seconds) << ", trainable parameters "
                         << r.trainable_parameters << " of " << r.total_parameters << "\n";
@@ -130,7 +138,7 @@ Command train_command() {
                 std::cout << "  " << std::left << std::setw(24) << name << std::fixed << std::setprecision(4) << value
                           << (name == r.primary_metric ? "  (primary)" : "") << "\n";
               }
-              std::cout << "wrote " << r.output_dir << "/{adapter/, results.json, log.jsonl"
+              std::cout << "wrote " << r.output_dir << "/{adapter/, results.json, labels.json, log.jsonl"
                         << (config.method == "adalora" ? ", rank_pattern.json, rank_heatmap.svg, budget_curve.svg" : "")
                         << "}\n";
               return 0;

@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <filesystem>
+#include <map>
+#include <set>
 
 #include "adalora/core/error.h"
 #include "adalora/io/safetensors.h"
@@ -58,7 +60,7 @@ class SelectedParametersMethod : public Method {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     ADALORA_CHECK(!ec, dir, ": cannot create folder: ", ec.message());
-    io::save_safetensors(dir + "/model.safetensors", params_, {{"format", "pt"}});
+    io::save_safetensors(dir + "/model.safetensors", params_, {{"format", "pt"}, {kMethodMetadataKey, name_}});
   }
 
  private:
@@ -184,6 +186,88 @@ MethodPtr attach_bitfit(torch::nn::Module& model, const std::vector<std::string>
   }
   ADALORA_CHECK(!params.empty(), "bitfit: the model has no bias parameters to train");
   return std::make_unique<SelectedParametersMethod>("bitfit", std::move(params));
+}
+
+MethodPtr load_lora(torch::nn::Module& model, const std::string& dir, bool trainable) {
+  const AdapterFiles files = read_adapter_files(dir);
+  const std::string source = (std::filesystem::path(dir) / kAdapterConfigFile).string();
+  io::JsonObject o(files.config, source);
+  const std::string type = o.get_or<std::string>("peft_type", "");
+  ADALORA_CHECK(type == "LORA", source, ": peft_type: expected \"LORA\", got \"", type, "\"");
+  for (const char* flag : {"use_dora", "use_rslora", "fan_in_fan_out"}) {
+    ADALORA_CHECK(!o.has(flag) || o.is_null(flag) || !o.get<bool>(flag), source, ": ", flag,
+                  ": expected false (not implemented here), got true");
+  }
+  for (const char* pattern : {"rank_pattern", "alpha_pattern"}) {
+    ADALORA_CHECK(!o.has(pattern) || o.is_null(pattern) || o.raw(pattern).empty(), source, ": ", pattern,
+                  ": expected {} (per-module r / alpha are not implemented here), got ", o.raw(pattern).dump());
+  }
+  const std::string bias = o.get_or<std::string>("bias", "none");
+  ADALORA_CHECK(bias == "none", source, ": bias: expected \"none\" (trained biases are not implemented here), got \"",
+                bias, "\"");
+  const LoraConfig config = LoraConfig::from_peft_json(files.config, source);
+  config.validate();
+  // Every stored tensor is checked before the model is touched: a failed load leaves it as it was.
+  std::set<std::string> expected;
+  auto check = [&](const std::string& name, const std::vector<int64_t>& shape) {
+    const std::string key = kPeftKeyPrefix + name;
+    ADALORA_CHECK(files.weights.contains(key), files.weights.path(), ": tensor \"", key,
+                  "\" not found (the adapter config targets this module)");
+    const auto& stored = files.weights.info(key).shape;
+    ADALORA_CHECK(stored == shape, files.weights.path(), ": tensor \"", key, "\": expected shape ",
+                  c10::IntArrayRef(shape), ", got ", c10::IntArrayRef(stored));
+    expected.insert(key);
+  };
+  for (const auto& [path, layer] : find_targets(model, config.targets)) {
+    const auto& o = layer->options();
+    check(path + ".lora_A.weight", {config.r, o.in_features});   // [r, in]
+    check(path + ".lora_B.weight", {o.out_features, config.r});  // [out, r]
+  }
+  for (const auto& [name, p] : collect_modules_to_save(model, config.modules_to_save)) {
+    check(name, p.sizes().vec());
+  }
+  std::string unused;
+  for (const auto& key : files.weights.names()) {
+    if (!expected.count(key)) unused += (unused.empty() ? "" : ", ") + key;
+  }
+  ADALORA_CHECK(unused.empty(), files.weights.path(),
+                ": tensors not used by the configured target_modules and modules_to_save: ", unused);
+
+  MethodPtr method = attach_lora(model, config);
+  torch::NoGradGuard no_grad;
+  for (auto& [name, tensor] : method->trainable()) {
+    tensor.copy_(files.load(name, tensor.scalar_type()));
+    tensor.set_requires_grad(trainable);
+  }
+  return method;
+}
+
+MethodPtr load_selected_parameters(torch::nn::Module& model, const std::string& dir, bool trainable) {
+  const std::string path = (std::filesystem::path(dir) / "model.safetensors").string();
+  ADALORA_CHECK(std::filesystem::exists(path), path, ": file not found");
+  const auto file = io::SafetensorsFile::open(path);
+  std::map<std::string, torch::Tensor> params;
+  for (auto& p : model.named_parameters()) params[p.key()] = p.value();
+  const auto it = file.metadata().find(kMethodMetadataKey);
+  const char* name = it != file.metadata().end() && it->second == "bitfit" ? "bitfit" : "full";
+  // Checked before the model is touched: a failed load leaves it as it was.
+  for (const auto& key : file.names()) {
+    const auto found = params.find(key);
+    ADALORA_CHECK(found != params.end(), path, ": tensor \"", key, "\": expected a parameter of the model, found none");
+    const auto& shape = file.info(key).shape;
+    ADALORA_CHECK(found->second.sizes().vec() == shape, path, ": tensor \"", key, "\": expected shape ",
+                  found->second.sizes(), ", got ", c10::IntArrayRef(shape));
+  }
+  for (auto& p : model.parameters()) p.set_requires_grad(false);
+  std::vector<std::pair<std::string, torch::Tensor>> loaded;
+  torch::NoGradGuard no_grad;
+  for (const auto& key : file.names()) {
+    torch::Tensor& p = params.at(key);
+    p.copy_(file.load(key, p.scalar_type()));
+    p.set_requires_grad(trainable);
+    loaded.emplace_back(key, p);
+  }
+  return std::make_unique<SelectedParametersMethod>(name, std::move(loaded));
 }
 
 }  // namespace adalora::peft

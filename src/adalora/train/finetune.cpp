@@ -6,11 +6,11 @@
 
 #include "adalora/core/error.h"
 #include "adalora/io/atomic_file.h"
-#include "adalora/metrics/evaluate.h"
 #include "adalora/peft/adalora/adalora_method.h"
 #include "adalora/peft/registry.h"
 #include "adalora/tasks/registry.h"
 #include "adalora/tokenizers/tokenizer.h"
+#include "adalora/train/evaluate.h"
 #include "adalora/train/report.h"
 
 namespace adalora::train {
@@ -29,68 +29,6 @@ std::string resolve(const std::string& dir, const std::string& file) {
   if (file.empty()) return file;
   if (fs::path(file).is_absolute() || dir.empty()) return file;
   return (fs::path(dir) / file).string();
-}
-
-// Encodes a dataset with the tokenizer: pairs with HF's longest_first truncation.
-EncodedDataset encode(const data::Dataset& data, const tokenizers::Tokenizer& tok, int64_t max_len) {
-  tokenizers::TruncationOptions trunc;
-  trunc.max_length = static_cast<size_t>(max_len);
-  trunc.strategy = tokenizers::TruncationStrategy::LongestFirst;
-  EncodedDataset out;
-  out.pad_id = tok.pad_id().value_or(0);
-  std::vector<std::string> singles;
-  std::vector<std::pair<std::string, std::string>> pairs;
-  const bool pair_task = !data.examples.empty() && data.examples.front().text_pair.has_value();
-  for (const auto& e : data.examples) {
-    if (pair_task) {
-      pairs.emplace_back(e.text, e.text_pair.value_or(""));
-    } else {
-      singles.push_back(e.text);
-    }
-  }
-  auto encodings = pair_task ? tok.encode_pair_batch(pairs, true, trunc) : tok.encode_batch(singles, true, trunc);
-  for (size_t i = 0; i < encodings.size(); ++i) {
-    ADALORA_CHECK(!encodings[i].ids.empty(), data.path, ":", data.examples[i].line,
-                  ": text: expected at least one token, got an empty encoding");
-    out.input_ids.push_back(std::move(encodings[i].ids));
-    out.token_type_ids.push_back(std::move(encodings[i].type_ids));
-  }
-  if (data.has_labels) {
-    for (const auto& e : data.examples) {
-      if (data.is_regression) {
-        out.targets.push_back(e.target);
-      } else {
-        out.labels.push_back(e.label);
-      }
-    }
-  }
-  return out;
-}
-
-// Predictions of `model` on `data`, then the task's metrics.
-std::map<std::string, double> evaluate_split(models::Model& model, const EncodedDataset& data,
-                                             const tasks::TaskSpec& spec, int64_t batch_size) {
-  std::vector<int64_t> predicted;
-  std::vector<double> predicted_values;
-  for (int64_t start = 0; start < data.size(); start += batch_size) {
-    std::vector<int64_t> idx;
-    for (int64_t i = start; i < std::min(data.size(), start + batch_size); ++i) idx.push_back(i);
-    Batch batch = collate(data, idx);
-    auto inputs = batch.to_model_inputs();
-    inputs.labels = torch::Tensor();
-    auto logits = model.forward(inputs).logits;
-    if (spec.is_regression) {
-      auto v = logits.reshape({-1}).to(torch::kFloat64).contiguous();
-      predicted_values.insert(predicted_values.end(), v.data_ptr<double>(), v.data_ptr<double>() + v.numel());
-    } else {
-      auto p = logits.argmax(-1).to(torch::kInt64).contiguous();
-      predicted.insert(predicted.end(), p.data_ptr<int64_t>(), p.data_ptr<int64_t>() + p.numel());
-    }
-  }
-  metrics::MetricValues values = spec.is_regression
-                                     ? metrics::evaluate_regression(spec.metrics, predicted_values, data.targets)
-                                     : metrics::evaluate_classification(spec.metrics, predicted, data.labels);
-  return std::map<std::string, double>(values.begin(), values.end());
 }
 
 std::vector<std::string> default_modules_to_save(models::Model& model) {
@@ -184,13 +122,9 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress) {
 
   // Model with a fresh head of the task's size.
   torch::manual_seed(config.trainer.seed);
-  io::HfConfig hf = io::HfConfig::load(config.model_dir);
-  auto& j = hf.mutable_json();
   const int64_t num_labels = spec.is_regression ? 1 : static_cast<int64_t>(train_data.label_names.size());
-  j["num_labels"] = num_labels;
-  j.erase("id2label");
-  j.erase("label2id");
-  j["problem_type"] = spec.is_regression ? "regression" : "single_label_classification";
+  io::HfConfig hf = classifier_config(config.model_dir, spec.is_regression, num_labels);
+  auto& j = hf.mutable_json();
   io::Json method_config = config.method_config;
   if (method_config.contains("__model__cls_dropout")) {
     j["cls_dropout"] = method_config.at("__model__cls_dropout");
@@ -224,6 +158,8 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress) {
   FineTuneResult result;
   result.train = trainer.train();
   result.output_dir = config.trainer.output_dir;
+  // A stopped run is half a run: its checkpoint is for --resume, which writes the outputs.
+  if (result.train.stopped) return result;
 
   // Final metrics on every dev split.
   model->eval();
@@ -261,7 +197,11 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress) {
                       {"optimizer_steps", result.train.global_step},
                       {"wall_seconds", result.wall_seconds},
                       {"newly_initialized", load_report.newly_initialized}};
+  summary["max_seq_length"] = config.max_seq_length;
+  summary["eval_batch_size"] = config.eval_batch_size;
   io::save_json_file((out / "results.json").string(), summary);
+  // What `adalora eval` / `predict` need to rebuild the head (train/evaluate.h).
+  write_labels_json((out / kLabelsFile).string(), {spec.name, spec.is_regression, train_data.label_names});
   return result;
 }
 

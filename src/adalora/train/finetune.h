@@ -45,7 +45,9 @@ struct FineTuneResult {
 FineTuneConfig fine_tune_config_from_json(const io::Json& json, const std::string& source,
                                           FineTuneConfig base = {});
 
-/// Runs the whole job. `progress` (optional) sees every optimizer step and may stop the run.
+/// Runs the whole job. `progress` (optional) sees every optimizer step and may stop the run; a
+/// stopped run leaves only its checkpoint (continue with trainer.resume), the finished one writes
+/// adapter/, results.json, labels.json (train/evaluate.h) and, for AdaLoRA, the rank pattern files.
 FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress = {});
 
 }  // namespace adalora::train
