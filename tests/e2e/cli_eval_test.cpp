@@ -52,15 +52,17 @@ class CliEval : public ::testing::Test {
     const std::string model = dir_->file("model");
     CliRun r = run_cli("init-model --arch tiny-bert --out " + model + " --seed 3");
     ASSERT_EQ(r.code, 0) << r.output;
-    std::vector<std::string> words = {"the", "a", "movie", "film", "plot", "is", "was", "very", "and", "but",
-                                      "good", "great", "fun", "bad", "awful", "boring"};
+    std::vector<std::string> words = {"the", "a",    "movie", "film",  "plot", "is",
+                                      "was", "very", "and",   "but",   "good", "great",
+                                      "fun", "bad",  "awful", "boring"};
     std::ofstream vocab(model + "/vocab.txt");
     for (const char* s : {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}) vocab << s << "\n";
     for (const auto& w : words) vocab << w << "\n";
     for (size_t i = 5 + words.size(); i < 100; ++i) vocab << "w" << i << "\n";
     vocab.close();
     std::mt19937 rng(5);
-    for (const auto& [file, n] : {std::pair<std::string, int>{"train.jsonl", 64}, {"dev.jsonl", 40}}) {
+    for (const auto& [file, n] :
+         {std::pair<std::string, int>{"train.jsonl", 64}, {"dev.jsonl", 40}}) {
       std::ofstream out(dir_->file(file));
       for (int i = 0; i < n; ++i) {
         const bool pos = rng() % 2 == 0;
@@ -71,14 +73,17 @@ class CliEval : public ::testing::Test {
       }
     }
     for (const auto& [name, flags] :
-         {std::pair<std::string, std::string>{"ada", "--method adalora --init-r 4 --target-r 2 --tinit 2 --tfinal 4 "
-                                                     "--delta-t 2 --target-modules query value dense"},
+         {std::pair<std::string, std::string>{
+              "ada",
+              "--method adalora --init-r 4 --target-r 2 --tinit 2 --tfinal 4 "
+              "--delta-t 2 --target-modules query value dense"},
           {"lora", "--method lora --r 4 --target-modules query value"},
           {"bitfit", "--method bitfit"}}) {
-      CliRun t = run_cli("train --model " + model + " --task classification --train-file " +
-                         dir_->file("train.jsonl") + " --eval-file " + dir_->file("dev.jsonl") +
-                         " --batch-size 8 --epochs 2 --learning-rate 5e-3 --seed 11 --max-seq-length 16 --out " +
-                         dir_->file(name) + " " + flags);
+      CliRun t = run_cli(
+          "train --model " + model + " --task classification --train-file " +
+          dir_->file("train.jsonl") + " --eval-file " + dir_->file("dev.jsonl") +
+          " --batch-size 8 --epochs 2 --learning-rate 5e-3 --seed 11 --max-seq-length 16 --out " +
+          dir_->file(name) + " " + flags);
       ASSERT_EQ(t.code, 0) << name << "\n" << t.output;
     }
   }
@@ -95,8 +100,8 @@ TEST_F(CliEval, EvalReproducesTheMetricsOfResultsJson) {
     const io::Json results = io::load_json_file(out + "/results.json");
     EXPECT_TRUE(fs::exists(out + "/labels.json")) << name;
     // The task and the head come from labels.json; max_seq_length from results.json.
-    CliRun r = run_cli("eval --json --model " + model() + " --adapter " + out + "/adapter --eval-file " +
-                       dir_->file("dev.jsonl"));
+    CliRun r = run_cli("eval --json --model " + model() + " --adapter " + out +
+                       "/adapter --eval-file " + dir_->file("dev.jsonl"));
     ASSERT_EQ(r.code, 0) << name << "\n" << r.output;
     const io::Json j = last_json_line(r.output);
     ASSERT_TRUE(j.is_object()) << r.output;
@@ -104,13 +109,14 @@ TEST_F(CliEval, EvalReproducesTheMetricsOfResultsJson) {
     ASSERT_EQ(j.at("metrics").size(), results.at("metrics").size()) << r.output;
     for (const auto& [metric, value] : results.at("metrics").items()) {
       // Exactly: the same batches through the same arithmetic.
-      EXPECT_EQ(j.at("metrics").at(metric).get<double>(), value.get<double>()) << name << " " << metric;
+      EXPECT_EQ(j.at("metrics").at(metric).get<double>(), value.get<double>())
+          << name << " " << metric;
     }
     EXPECT_EQ(j.at("primary_metric"), results.at("primary_metric"));
   }
   // The training output folder stands for its adapter/; the table names the primary metric.
-  CliRun t = run_cli("eval --model " + model() + " --adapter " + dir_->file("ada") + " --task classification" +
-                     " --eval-file " + dir_->file("dev.jsonl"));
+  CliRun t = run_cli("eval --model " + model() + " --adapter " + dir_->file("ada") +
+                     " --task classification" + " --eval-file " + dir_->file("dev.jsonl"));
   ASSERT_EQ(t.code, 0) << t.output;
   EXPECT_NE(t.output.find("dev/accuracy"), std::string::npos) << t.output;
   EXPECT_NE(t.output.find("(primary)"), std::string::npos) << t.output;
@@ -118,8 +124,8 @@ TEST_F(CliEval, EvalReproducesTheMetricsOfResultsJson) {
 
 TEST_F(CliEval, PredictWritesOneLinePerRowAgreeingWithEval) {
   const std::string out = dir_->file("lora_pred.jsonl");
-  CliRun r = run_cli("predict --model " + model() + " --adapter " + dir_->file("lora/adapter") + " --input " +
-                     dir_->file("dev.jsonl") + " --output " + out);
+  CliRun r = run_cli("predict --model " + model() + " --adapter " + dir_->file("lora/adapter") +
+                     " --input " + dir_->file("dev.jsonl") + " --output " + out);
   ASSERT_EQ(r.code, 0) << r.output;
   std::ifstream pred(out), dev(dir_->file("dev.jsonl"));
   std::string p_line, d_line;
@@ -137,7 +143,8 @@ TEST_F(CliEval, PredictWritesOneLinePerRowAgreeingWithEval) {
   EXPECT_FALSE(std::getline(pred, p_line)) << "more predictions than rows";
   EXPECT_EQ(rows, 40);
   const io::Json results = io::load_json_file(dir_->file("lora/results.json"));
-  EXPECT_DOUBLE_EQ(static_cast<double>(correct) / rows, results.at("metrics").at("dev/accuracy").get<double>());
+  EXPECT_DOUBLE_EQ(static_cast<double>(correct) / rows,
+                   results.at("metrics").at("dev/accuracy").get<double>());
 }
 
 TEST_F(CliEval, InspectShowsMethodRanksAndCounts) {
@@ -148,7 +155,8 @@ TEST_F(CliEval, InspectShowsMethodRanksAndCounts) {
   EXPECT_FALSE(j.at("modules").empty());
   EXPECT_EQ(j.at("modules").size() % 2, 0u);  // query and value of every layer
   for (const auto& m : j.at("modules")) EXPECT_EQ(m.at("rank"), 4);
-  EXPECT_EQ(j.at("peft_trainable_params"), io::load_json_file(dir_->file("lora/results.json")).at("trainable_params"));
+  EXPECT_EQ(j.at("peft_trainable_params"),
+            io::load_json_file(dir_->file("lora/results.json")).at("trainable_params"));
 
   CliRun a = run_cli("inspect " + dir_->file("ada/adapter"));
   ASSERT_EQ(a.code, 0) << a.output;
@@ -198,13 +206,14 @@ TEST_F(CliEval, UsageAndBadInputExitWithTwo) {
   // An adapter type we do not load: the message names the file and the type.
   const std::string odd = dir_->file("odd");
   fs::create_directories(odd);
-  fs::copy_file(dir_->file("lora/adapter/adapter_model.safetensors"), odd + "/adapter_model.safetensors");
+  fs::copy_file(dir_->file("lora/adapter/adapter_model.safetensors"),
+                odd + "/adapter_model.safetensors");
   io::Json config = io::load_json_file(dir_->file("lora/adapter/adapter_config.json"));
   config["peft_type"] = "IA3";
   io::save_json_file(odd + "/adapter_config.json", config);
   fs::copy_file(dir_->file("lora/labels.json"), odd + "/labels.json");
-  CliRun bad = run_cli("eval --model " + model() + " --adapter " + odd + " --task classification --eval-file " +
-                       dir_->file("dev.jsonl"));
+  CliRun bad = run_cli("eval --model " + model() + " --adapter " + odd +
+                       " --task classification --eval-file " + dir_->file("dev.jsonl"));
   EXPECT_EQ(bad.code, 2) << bad.output;
   EXPECT_NE(bad.output.find("adapter_config.json"), std::string::npos) << bad.output;
   EXPECT_NE(bad.output.find("IA3"), std::string::npos) << bad.output;
@@ -212,8 +221,8 @@ TEST_F(CliEval, UsageAndBadInputExitWithTwo) {
   // Generic classification without labels.json: the label names are unknown.
   const std::string bare = dir_->file("bare");
   fs::copy(dir_->file("lora/adapter"), bare);
-  CliRun unlabeled = run_cli("eval --model " + model() + " --adapter " + bare + " --task classification --eval-file " +
-                             dir_->file("dev.jsonl"));
+  CliRun unlabeled = run_cli("eval --model " + model() + " --adapter " + bare +
+                             " --task classification --eval-file " + dir_->file("dev.jsonl"));
   EXPECT_EQ(unlabeled.code, 2) << unlabeled.output;
   EXPECT_NE(unlabeled.output.find("labels.json"), std::string::npos) << unlabeled.output;
 }

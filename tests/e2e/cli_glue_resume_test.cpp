@@ -57,8 +57,9 @@ class CliGlue : public ::testing::Test {
     // A word-level vocabulary of the fixtures' most common words (the rest is [UNK]).
     std::ofstream vocab(dir_->file("model/vocab.txt"));
     for (const char* s : {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}) vocab << s << "\n";
-    for (const char* w : {"the", "a", "of", "to", "and", "is", "in", "they", "we", "one", "more", "drank",
-                          "pub", "friends", "won", "'", "t", "buy", "this", ",", ".", "has", "had", "an"}) {
+    for (const char* w :
+         {"the", "a",       "of",  "to", "and", "is",  "in",   "they", "we", "one", "more", "drank",
+          "pub", "friends", "won", "'",  "t",   "buy", "this", ",",    ".",  "has", "had",  "an"}) {
       vocab << w << "\n";
     }
     for (int i = 29; i < 100; ++i) vocab << "w" << i << "\n";
@@ -68,8 +69,10 @@ class CliGlue : public ::testing::Test {
   // AdaLoRA on CoLA: 4 rows, batch 2 → 2 steps per epoch; 6 steps with the budgeting phase in
   // steps 2..4 (tinit 1, tfinal 2), a mask every step.
   static std::string cola(const std::string& out) {
-    return "train --model " + dir_->file("model") + " --task glue/cola --data-dir " + fixtures("CoLA") +
-           " --batch-size 2 --max-steps 6 --save-steps 2 --learning-rate 1e-2 --seed 7 --init-r 4 --target-r 2" +
+    return "train --model " + dir_->file("model") + " --task glue/cola --data-dir " +
+           fixtures("CoLA") +
+           " --batch-size 2 --max-steps 6 --save-steps 2 --learning-rate 1e-2 --seed 7 --init-r 4 "
+           "--target-r 2" +
            " --tinit 1 --tfinal 2 --delta-t 1 --target-modules query value --out " + out;
   }
   static testing::TempDir* dir_;
@@ -89,18 +92,20 @@ TEST_F(CliGlue, InterruptedInTheBudgetingPhaseResumesToTheSameAdapter) {
   CliRun rest = run_cli(cola(b) + " --resume");
   ASSERT_EQ(rest.code, 0) << rest.output;
 
-  for (const char* f : {"adapter/adapter_model.safetensors", "adapter/adapter_config.json", "rank_pattern.json",
-                        "labels.json"}) {
+  for (const char* f : {"adapter/adapter_model.safetensors", "adapter/adapter_config.json",
+                        "rank_pattern.json", "labels.json"}) {
     ASSERT_TRUE(fs::exists(a + "/" + f)) << f;
-    EXPECT_EQ(io::read_file(a + "/" + f), io::read_file(b + "/" + f)) << f << " differs after resume";
+    EXPECT_EQ(io::read_file(a + "/" + f), io::read_file(b + "/" + f))
+        << f << " differs after resume";
   }
-  const io::Json ra = io::load_json_file(a + "/results.json"), rb = io::load_json_file(b + "/results.json");
+  const io::Json ra = io::load_json_file(a + "/results.json"),
+                 rb = io::load_json_file(b + "/results.json");
   EXPECT_EQ(ra.at("metrics"), rb.at("metrics"));
   EXPECT_EQ(ra.at("optimizer_steps"), 6);
 
   // eval on the resumed adapter reproduces the uninterrupted run's metrics (task from labels.json).
-  CliRun e = run_cli("eval --json --model " + dir_->file("model") + " --adapter " + b + "/adapter --data-dir " +
-                     fixtures("CoLA"));
+  CliRun e = run_cli("eval --json --model " + dir_->file("model") + " --adapter " + b +
+                     "/adapter --data-dir " + fixtures("CoLA"));
   ASSERT_EQ(e.code, 0) << e.output;
   const io::Json j = last_json_line(e.output);
   EXPECT_EQ(j.at("task"), "glue/cola");
@@ -110,12 +115,15 @@ TEST_F(CliGlue, InterruptedInTheBudgetingPhaseResumesToTheSameAdapter) {
 TEST_F(CliGlue, PairTaskTrainsEvaluatesAndPredicts) {
   // RTE ships only dev/test fixtures: train on dev (this checks the pipeline, not generalisation).
   const std::string out = dir_->file("rte");
-  CliRun t = run_cli("train --model " + dir_->file("model") + " --task glue/rte --data-dir " + fixtures("RTE") +
-                     " --train-file dev.tsv --method lora --r 2 --target-modules query value --batch-size 2 --max-steps 3 --seed 3 --out " + out);
+  CliRun t = run_cli("train --model " + dir_->file("model") + " --task glue/rte --data-dir " +
+                     fixtures("RTE") +
+                     " --train-file dev.tsv --method lora --r 2 --target-modules query value "
+                     "--batch-size 2 --max-steps 3 --seed 3 --out " +
+                     out);
   ASSERT_EQ(t.code, 0) << t.output;
   const io::Json results = io::load_json_file(out + "/results.json");
-  CliRun e = run_cli("eval --json --model " + dir_->file("model") + " --adapter " + out + " --task glue/rte" +
-                     " --data-dir " + fixtures("RTE"));
+  CliRun e = run_cli("eval --json --model " + dir_->file("model") + " --adapter " + out +
+                     " --task glue/rte" + " --data-dir " + fixtures("RTE"));
   ASSERT_EQ(e.code, 0) << e.output;
   EXPECT_NE(e.output.find("\"dev/accuracy\""), std::string::npos) << e.output;
   const io::Json j = last_json_line(e.output);

@@ -19,10 +19,12 @@ struct InspectFlags {
 }  // namespace
 
 Command inspect_command() {
-  return {"inspect", "Show an adapter folder's method, rank pattern and parameter counts", [](CLI::App& app) {
+  return {"inspect", "Show an adapter folder's method, rank pattern and parameter counts",
+          [](CLI::App& app) {
             auto f = std::make_shared<InspectFlags>();
-            app.add_option("dir", f->dir, "Adapter folder (adapter_config.json + adapter_model.safetensors, "
-                                          "or model.safetensors of full fine-tuning / BitFit)")
+            app.add_option("dir", f->dir,
+                           "Adapter folder (adapter_config.json + adapter_model.safetensors, "
+                           "or model.safetensors of full fine-tuning / BitFit)")
                 ->required();
             app.add_flag("--json", f->json, "Print one JSON object instead of a table");
             return [f]() {
@@ -31,8 +33,11 @@ Command inspect_command() {
               if (f->json) {
                 io::Json modules = io::Json::array();
                 for (const auto& m : s.modules) {
-                  modules.push_back({{"module", m.path}, {"rank", m.rank}, {"init_r", m.init_r},
-                                     {"in_features", m.in_features}, {"out_features", m.out_features},
+                  modules.push_back({{"module", m.path},
+                                     {"rank", m.rank},
+                                     {"init_r", m.init_r},
+                                     {"in_features", m.in_features},
+                                     {"out_features", m.out_features},
                                      {"stored_params", m.stored_parameters}});
                 }
                 std::cout << io::Json({{"dir", s.dir},
@@ -53,15 +58,17 @@ Command inspect_command() {
               if (!s.modules.empty()) {
                 size_t width = 6;
                 for (const auto& m : s.modules) width = std::max(width, m.path.size());
-                std::cout << "  " << std::left << std::setw(static_cast<int>(width)) << "module" << std::right
-                          << std::setw(8) << (adalora ? "rank" : "r") << (adalora ? "  init_r" : "") << std::setw(8)
-                          << "in" << std::setw(8) << "out" << std::setw(12) << "params" << "\n";
+                std::cout << "  " << std::left << std::setw(static_cast<int>(width)) << "module"
+                          << std::right << std::setw(8) << (adalora ? "rank" : "r")
+                          << (adalora ? "  init_r" : "") << std::setw(8) << "in" << std::setw(8)
+                          << "out" << std::setw(12) << "params"
+                          << "\n";
                 for (const auto& m : s.modules) {
-                  std::cout << "  " << std::left << std::setw(static_cast<int>(width)) << m.path << std::right
-                            << std::setw(8) << m.rank;
+                  std::cout << "  " << std::left << std::setw(static_cast<int>(width)) << m.path
+                            << std::right << std::setw(8) << m.rank;
                   if (adalora) std::cout << std::setw(8) << m.init_r;
-                  std::cout << std::setw(8) << m.in_features << std::setw(8) << m.out_features << std::setw(12)
-                            << m.stored_parameters << "\n";
+                  std::cout << std::setw(8) << m.in_features << std::setw(8) << m.out_features
+                            << std::setw(12) << m.stored_parameters << "\n";
                 }
                 std::cout << "  total rank " << s.total_rank;
                 if (adalora) std::cout << " (" << s.budget_rank << " at init_r)";
@@ -71,9 +78,11 @@ Command inspect_command() {
                 std::cout << "  modules_to_save tensors: " << s.modules_to_save.size() << " ("
                           << s.modules_to_save_parameters << " parameters)\n";
               }
-              std::cout << "  stored: " << s.stored_tensors << " tensors, " << s.stored_parameters << " parameters\n"
+              std::cout << "  stored: " << s.stored_tensors << " tensors, " << s.stored_parameters
+                        << " parameters\n"
                         << "  trainable (as PEFT counts while training"
-                        << (adalora ? ", every matrix at init_r" : "") << "): " << s.peft_trainable_parameters << "\n";
+                        << (adalora ? ", every matrix at init_r" : "")
+                        << "): " << s.peft_trainable_parameters << "\n";
               return 0;
             };
           }};

@@ -40,7 +40,8 @@ const char* kSupported = "ADALORA, LORA";
 // What `dir` holds; Error naming the file when it is none of the known kinds.
 Kind kind_of(const std::string& dir, io::Json* config) {
   const fs::path root(dir);
-  ADALORA_CHECK(fs::is_directory(root), dir, ": expected an adapter folder, but it is not a directory");
+  ADALORA_CHECK(fs::is_directory(root), dir,
+                ": expected an adapter folder, but it is not a directory");
   const fs::path config_path = root / kAdapterConfigFile;
   if (fs::exists(config_path)) {
     *config = io::load_json_file(config_path.string());
@@ -50,16 +51,18 @@ Kind kind_of(const std::string& dir, io::Json* config) {
     const std::string type = o.get<std::string>("peft_type");
     if (type == "ADALORA") return Kind::AdaLora;
     if (type == "LORA") return Kind::Lora;
-    throw Error(str_cat(config_path.string(), ": peft_type: expected one of ", kSupported, ", got \"", type,
-                        "\" (not supported)"));
+    throw Error(str_cat(config_path.string(), ": peft_type: expected one of ", kSupported,
+                        ", got \"", type, "\" (not supported)"));
   }
   if (fs::exists(root / "model.safetensors")) return Kind::Tensors;
-  throw Error(str_cat(dir, ": expected an adapter folder (", kAdapterConfigFile, " + ", kAdapterWeightsFile,
+  throw Error(str_cat(dir, ": expected an adapter folder (", kAdapterConfigFile, " + ",
+                      kAdapterWeightsFile,
                       ", or the model.safetensors of full fine-tuning / BitFit), found neither"));
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 int64_t numel(const std::vector<int64_t>& shape) {
@@ -111,14 +114,15 @@ AdapterSummary describe_adapter(const std::string& dir) {
   std::map<std::string, std::vector<bool>> pattern;
   if (kind == Kind::AdaLora && o.has("rank_pattern") && !o.is_null("rank_pattern")) {
     for (const auto& [module, bits] : o.raw("rank_pattern").items()) {
-      ADALORA_CHECK(bits.is_array(), source, ": rank_pattern: \"", module, "\": expected a list of booleans, got ",
-                    bits.dump());
+      ADALORA_CHECK(bits.is_array(), source, ": rank_pattern: \"", module,
+                    "\": expected a list of booleans, got ", bits.dump());
       pattern[module] = bits.get<std::vector<bool>>();
     }
   }
   const int64_t init_r = o.get_or<int64_t>(kind == Kind::AdaLora ? "init_r" : "r", 8);
   auto shape_of = [&](const std::string& key) {
-    ADALORA_CHECK(files.weights.contains(key), files.weights.path(), ": tensor \"", key, "\" not found");
+    ADALORA_CHECK(files.weights.contains(key), files.weights.path(), ": tensor \"", key,
+                  "\" not found");
     return files.weights.info(key).shape;
   };
   for (const auto& key : files.weights.names()) {

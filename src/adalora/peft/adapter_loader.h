@@ -20,9 +20,9 @@ MethodPtr load_adapter(torch::nn::Module& model, const std::string& dir);
 
 /// One adapted matrix of an adapter folder.
 struct AdaptedModule {
-  std::string path;        ///< module path relative to the model, e.g. "encoder.layer.0.attention.query"
-  int64_t rank = 0;        ///< AdaLoRA: kept triplets (rank_pattern); LoRA: r
-  int64_t init_r = 0;      ///< AdaLoRA: init_r; LoRA: r
+  std::string path;  ///< module path relative to the model, e.g. "encoder.layer.0.attention.query"
+  int64_t rank = 0;  ///< AdaLoRA: kept triplets (rank_pattern); LoRA: r
+  int64_t init_r = 0;  ///< AdaLoRA: init_r; LoRA: r
   int64_t in_features = 0;
   int64_t out_features = 0;
   int64_t stored_parameters = 0;  ///< elements of its stored tensors
@@ -32,17 +32,18 @@ struct AdaptedModule {
 struct AdapterSummary {
   std::string dir;
   std::string method;  ///< "adalora", "lora", "full", "bitfit"
-  std::vector<AdaptedModule> modules;  ///< adapted matrices in stored-key order (none for full/BitFit)
+  std::vector<AdaptedModule>
+      modules;  ///< adapted matrices in stored-key order (none for full/BitFit)
   std::vector<std::string> modules_to_save;
   int64_t stored_tensors = 0;
-  int64_t stored_parameters = 0;         ///< elements of every stored tensor
+  int64_t stored_parameters = 0;  ///< elements of every stored tensor
   int64_t modules_to_save_parameters = 0;
   /// What PEFT's print_trainable_parameters reports while training this configuration: AdaLoRA
   /// trains every matrix at init_r (Σ init_r·(in + out + 1)), LoRA Σ r·(in + out); plus
   /// modules_to_save. Full fine-tuning / BitFit: the stored tensors.
   int64_t peft_trainable_parameters = 0;
-  int64_t total_rank = 0;  ///< Σ rank (AdaLoRA / LoRA)
-  int64_t budget_rank = 0; ///< Σ init_r
+  int64_t total_rank = 0;   ///< Σ rank (AdaLoRA / LoRA)
+  int64_t budget_rank = 0;  ///< Σ init_r
 };
 
 /// Reads `dir`'s files and summarises them. Errors as load_adapter.

@@ -34,7 +34,8 @@ bool is_adapter_folder(const fs::path& dir) {
 }
 
 // The stored tensor `name` (model-relative) of an adapter folder: PEFT files or model.safetensors.
-std::optional<std::vector<int64_t>> stored_shape(const std::string& adapter_dir, const std::string& name) {
+std::optional<std::vector<int64_t>> stored_shape(const std::string& adapter_dir,
+                                                 const std::string& name) {
   const fs::path dir(adapter_dir);
   if (fs::exists(dir / peft::kAdapterWeightsFile)) {
     auto file = io::SafetensorsFile::open((dir / peft::kAdapterWeightsFile).string());
@@ -49,7 +50,8 @@ std::optional<std::vector<int64_t>> stored_shape(const std::string& adapter_dir,
 
 }  // namespace
 
-EncodedDataset encode(const data::Dataset& data, const tokenizers::Tokenizer& tok, int64_t max_len) {
+EncodedDataset encode(const data::Dataset& data, const tokenizers::Tokenizer& tok,
+                      int64_t max_len) {
   tokenizers::TruncationOptions trunc;
   trunc.max_length = static_cast<size_t>(max_len);
   trunc.strategy = tokenizers::TruncationStrategy::LongestFirst;
@@ -65,7 +67,8 @@ EncodedDataset encode(const data::Dataset& data, const tokenizers::Tokenizer& to
       singles.push_back(e.text);
     }
   }
-  auto encodings = pair_task ? tok.encode_pair_batch(pairs, true, trunc) : tok.encode_batch(singles, true, trunc);
+  auto encodings = pair_task ? tok.encode_pair_batch(pairs, true, trunc)
+                             : tok.encode_batch(singles, true, trunc);
   for (size_t i = 0; i < encodings.size(); ++i) {
     ADALORA_CHECK(!encodings[i].ids.empty(), data.path, ":", data.examples[i].line,
                   ": text: expected at least one token, got an empty encoding");
@@ -115,13 +118,15 @@ std::map<std::string, double> evaluate_split(models::Model& model, const Encoded
       predicted.assign(p.data_ptr<int64_t>(), p.data_ptr<int64_t>() + p.numel());
     }
   }
-  metrics::MetricValues values = spec.is_regression
-                                     ? metrics::evaluate_regression(spec.metrics, predicted_values, data.targets)
-                                     : metrics::evaluate_classification(spec.metrics, predicted, data.labels);
+  metrics::MetricValues values =
+      spec.is_regression
+          ? metrics::evaluate_regression(spec.metrics, predicted_values, data.targets)
+          : metrics::evaluate_classification(spec.metrics, predicted, data.labels);
   return std::map<std::string, double>(values.begin(), values.end());
 }
 
-io::HfConfig classifier_config(const std::string& model_dir, bool is_regression, int64_t num_labels) {
+io::HfConfig classifier_config(const std::string& model_dir, bool is_regression,
+                               int64_t num_labels) {
   io::HfConfig hf = io::HfConfig::load(model_dir);
   auto& j = hf.mutable_json();
   j["num_labels"] = num_labels;
@@ -132,9 +137,11 @@ io::HfConfig classifier_config(const std::string& model_dir, bool is_regression,
 }
 
 void write_labels_json(const std::string& path, const LabelInfo& info) {
-  io::save_json_file(path, io::Json{{"task", info.task},
-                                    {"problem_type", info.is_regression ? "regression" : "single_label_classification"},
-                                    {"label_names", info.label_names}});
+  io::save_json_file(
+      path,
+      io::Json{{"task", info.task},
+               {"problem_type", info.is_regression ? "regression" : "single_label_classification"},
+               {"label_names", info.label_names}});
 }
 
 LabelInfo read_labels_json(const std::string& path) {
@@ -143,13 +150,15 @@ LabelInfo read_labels_json(const std::string& path) {
   LabelInfo info;
   info.task = o.get<std::string>("task");
   const std::string problem = o.get<std::string>("problem_type");
-  ADALORA_CHECK(problem == "regression" || problem == "single_label_classification", path,
-                ": problem_type: expected \"single_label_classification\" or \"regression\", got \"", problem,
-                "\"");
+  ADALORA_CHECK(
+      problem == "regression" || problem == "single_label_classification", path,
+      ": problem_type: expected \"single_label_classification\" or \"regression\", got \"", problem,
+      "\"");
   info.is_regression = problem == "regression";
   info.label_names = o.get<std::vector<std::string>>("label_names");
   ADALORA_CHECK(info.is_regression || info.label_names.size() >= 2, path,
-                ": label_names: expected at least 2 names for classification, got ", info.label_names.size());
+                ": label_names: expected at least 2 names for classification, got ",
+                info.label_names.size());
   return info;
 }
 
@@ -173,9 +182,10 @@ TrainedClassifier load_trained_classifier(const InferenceConfig& config) {
   }
   c.spec = &tasks::find_task(task);
   if (labels) {
-    ADALORA_CHECK(labels->is_regression == c.spec->is_regression, c.adapter_dir, "/../", kLabelsFile,
-                  ": problem_type: the adapter was trained for ", labels->is_regression ? "regression" : "classification",
-                  ", but task ", c.spec->name, " is ", c.spec->is_regression ? "regression" : "classification");
+    ADALORA_CHECK(labels->is_regression == c.spec->is_regression, c.adapter_dir, "/../",
+                  kLabelsFile, ": problem_type: the adapter was trained for ",
+                  labels->is_regression ? "regression" : "classification", ", but task ",
+                  c.spec->name, " is ", c.spec->is_regression ? "regression" : "classification");
     c.label_names = labels->label_names;
   } else if (!c.spec->is_regression) {
     ADALORA_CHECK(!c.spec->label_names.empty(), c.adapter_dir, ": ", kLabelsFile,
@@ -199,8 +209,9 @@ TrainedClassifier load_trained_classifier(const InferenceConfig& config) {
 
   // Base model with a head of the trained size; the head itself must come from the adapter.
   const int64_t num_labels = c.spec->is_regression ? 1 : static_cast<int64_t>(c.label_names.size());
-  c.model = models::build_model(classifier_config(config.model_dir, c.spec->is_regression, num_labels),
-                                models::TaskHead::SequenceClassification);
+  c.model =
+      models::build_model(classifier_config(config.model_dir, c.spec->is_regression, num_labels),
+                          models::TaskHead::SequenceClassification);
   models::LoadReport report;
   models::load_weights(*c.model, config.model_dir, &report);
   std::map<std::string, torch::Tensor> params;
@@ -219,7 +230,8 @@ TrainedClassifier load_trained_classifier(const InferenceConfig& config) {
   }
   c.method = peft::load_adapter(*c.model, c.adapter_dir);
   c.model->eval();
-  c.tokenizer.emplace(tokenizers::Tokenizer::from_dir(config.tokenizer.empty() ? config.model_dir : config.tokenizer));
+  c.tokenizer.emplace(tokenizers::Tokenizer::from_dir(config.tokenizer.empty() ? config.model_dir
+                                                                               : config.tokenizer));
   return c;
 }
 
@@ -238,7 +250,8 @@ std::map<std::string, double> evaluate_trained(TrainedClassifier& c, const std::
       out[spec.eval_splits[i].name + "/" + metric] = value;
     }
   }
-  ADALORA_CHECK(!out.empty(), "eval: eval_file: task ", spec.name, " needs a dev file to evaluate on");
+  ADALORA_CHECK(!out.empty(), "eval: eval_file: task ", spec.name,
+                " needs a dev file to evaluate on");
   return out;
 }
 

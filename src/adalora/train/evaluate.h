@@ -46,7 +46,8 @@ std::map<std::string, double> evaluate_split(models::Model& model, const Encoded
 
 /// The HF config of `model_dir` with a sequence-classification head of `num_labels` outputs
 /// (id2label/label2id dropped, problem_type set).
-io::HfConfig classifier_config(const std::string& model_dir, bool is_regression, int64_t num_labels);
+io::HfConfig classifier_config(const std::string& model_dir, bool is_regression,
+                               int64_t num_labels);
 
 /// labels.json: the task, problem type and label names (id order) of a training run.
 struct LabelInfo {

@@ -95,7 +95,8 @@ void expect_error(const std::function<void()>& f, const std::vector<std::string>
     f();
     ADD_FAILURE() << "expected an Error mentioning " << parts.front();
   } catch (const Error& e) {
-    for (const auto& p : parts) EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
+    for (const auto& p : parts)
+      EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
   }
 }
 
@@ -111,7 +112,8 @@ TEST(LoraLoadTest, ErrorsNameFileAndField) {
   ia3["peft_type"] = "IA3";
   io::save_json_file(config_path, ia3);
   ToyModel b = base_model();
-  expect_error([&] { load_adapter(*b, dir.path()); }, {config_path, "peft_type", "IA3", "ADALORA, LORA"});
+  expect_error([&] { load_adapter(*b, dir.path()); },
+               {config_path, "peft_type", "IA3", "ADALORA, LORA"});
   expect_error([&] { load_lora(*b, dir.path()); }, {config_path, "peft_type", "IA3"});
 
   io::Json dora = good;
@@ -122,15 +124,18 @@ TEST(LoraLoadTest, ErrorsNameFileAndField) {
   io::Json bigger = good;
   bigger["r"] = 6;
   io::save_json_file(config_path, bigger);
-  expect_error([&] { load_lora(*b, dir.path()); }, {"adapter_model.safetensors", "lora_A.weight", "expected shape"});
+  expect_error([&] { load_lora(*b, dir.path()); },
+               {"adapter_model.safetensors", "lora_A.weight", "expected shape"});
 
   io::Json fewer = good;
   fewer["target_modules"] = std::vector<std::string>{"query"};
   io::save_json_file(config_path, fewer);
-  expect_error([&] { load_lora(*b, dir.path()); }, {"adapter_model.safetensors", "value.lora_A.weight", "not used"});
+  expect_error([&] { load_lora(*b, dir.path()); },
+               {"adapter_model.safetensors", "value.lora_A.weight", "not used"});
 
   testing::TempDir empty;
-  expect_error([&] { load_adapter(*b, empty.path()); }, {empty.path(), "expected an adapter folder"});
+  expect_error([&] { load_adapter(*b, empty.path()); },
+               {empty.path(), "expected an adapter folder"});
 }
 
 TEST(SelectedParametersLoadTest, BitFitSaveThenLoadReproducesOutputs) {
