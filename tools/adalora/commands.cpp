@@ -6,18 +6,22 @@ namespace adalora::cli {
 Command version_command();
 Command init_model_command();
 Command train_command();
+Command tokenize_command();
 Command evaluate_command();
 Command predict_command();
 Command inspect_command();
+Command pretrain_command();
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       version_command(),
       init_model_command(),
       train_command(),
+      tokenize_command(),
       evaluate_command(),
       predict_command(),
       inspect_command(),
+      pretrain_command(),
   };
   return table;
 }
