@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "adalora/core/error.h"
+#include "adalora/tokenizers/legacy.h"
 #include "adalora/tokenizers/parallel.h"
 #include "adalora/tokenizers/pre_tokenizers.h"
 #include "adalora/tokenizers/unicode.h"
@@ -151,6 +152,36 @@ TEST_P(HfExpectationsTest, EncodingsEqualHfFieldByField) {
             << ")\n";
   EXPECT_EQ(failed, 0u);
   EXPECT_GT(passed, 400u);
+}
+
+// The legacy files (vocab.txt; vocab.json + merges.txt; sentencepiece.bpe.model) build their own
+// pipeline (legacy.h), BERT with BertProcessing rather than a template: they must answer as HF too.
+TEST_P(HfExpectationsTest, LegacyFilesEqualHf) {
+  const Tokenizer t = load_legacy(adalora::testing::golden_path("tokenizers/" + GetParam()));
+  size_t passed = 0, failed = 0;
+  for (size_t i = 0; i < cases().size(); ++i) {
+    const json& c = cases()[i];
+    if (c.contains("error")) {
+      EXPECT_THROW(run_case(t, c), Error) << GetParam() << " case " << i << " " << describe(c);
+      continue;
+    }
+    std::string difference;
+    try {
+      difference = first_difference(c.at("expected"), to_json(run_case(t, c)), "");
+    } catch (const Error& e) {
+      difference = std::string("threw: ") + e.what();
+    }
+    if (difference.empty()) {
+      ++passed;
+    } else {
+      ++failed;
+      ADD_FAILURE() << GetParam() << " (legacy files) case " << i << " " << describe(c) << "\n  "
+                    << difference;
+    }
+  }
+  std::cout << "[ HF ] " << GetParam() << " legacy files: " << passed << " encodings equal HF's, "
+            << failed << " differ\n";
+  EXPECT_EQ(failed, 0u);
 }
 
 // The token's text as it appears in the input, when the tokenizer keeps it recognisable: WordPiece
