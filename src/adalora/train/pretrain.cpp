@@ -54,9 +54,10 @@ const PretrainConfig& validated(const PretrainConfig& c) {
   ADALORA_CHECK(c.max_steps > 0 || c.num_train_epochs > 0,
                 "pretrain: num_train_epochs: expected > 0 (or max_steps > 0), got ",
                 c.num_train_epochs);
-  ADALORA_CHECK(c.learning_rate > 0, "pretrain: learning_rate: expected > 0, got ", c.learning_rate);
-  ADALORA_CHECK(c.dropout >= 0 && c.dropout < 1, "pretrain: dropout: expected a value in [0, 1), got ",
-                c.dropout);
+  ADALORA_CHECK(c.learning_rate > 0, "pretrain: learning_rate: expected > 0, got ",
+                c.learning_rate);
+  ADALORA_CHECK(c.dropout >= 0 && c.dropout < 1,
+                "pretrain: dropout: expected a value in [0, 1), got ", c.dropout);
   ADALORA_CHECK(c.logging_steps >= 0 && c.save_steps >= 0,
                 "pretrain: logging_steps/save_steps: expected ≥ 0, got ", c.logging_steps, "/",
                 c.save_steps);
@@ -78,7 +79,8 @@ std::string quoted(const std::string& s) {
 
 std::vector<std::string> read_lines(const std::string& path) {
   std::ifstream in(path);
-  ADALORA_CHECK(in.good(), path, ": cannot read the corpus (hint: --corpus names a UTF-8 text file)");
+  ADALORA_CHECK(in.good(), path,
+                ": cannot read the corpus (hint: --corpus names a UTF-8 text file)");
   std::vector<std::string> lines;
   std::string line;
   while (std::getline(in, line)) {
@@ -105,15 +107,18 @@ void prepare_tokenizer(const PretrainConfig& c, const std::string& dir) {
   if (fs::is_directory(c.tokenizer)) {
     for (const char* name : kTokenizerFiles) {
       const fs::path from = fs::path(c.tokenizer) / name;
-      if (fs::exists(from)) fs::copy_file(from, fs::path(dir) / name, fs::copy_options::overwrite_existing);
+      if (fs::exists(from))
+        fs::copy_file(from, fs::path(dir) / name, fs::copy_options::overwrite_existing);
     }
   } else {
-    fs::copy_file(c.tokenizer, fs::path(dir) / "tokenizer.json", fs::copy_options::overwrite_existing);
+    fs::copy_file(c.tokenizer, fs::path(dir) / "tokenizer.json",
+                  fs::copy_options::overwrite_existing);
   }
 }
 
 int64_t required_id(const std::optional<int64_t>& id, const char* token, const std::string& where) {
-  ADALORA_CHECK(id.has_value(), where, ": expected a ", token, " token in the vocabulary, found none");
+  ADALORA_CHECK(id.has_value(), where, ": expected a ", token,
+                " token in the vocabulary, found none");
   return *id;
 }
 
@@ -126,14 +131,17 @@ std::string pretrain_command_line(const PretrainConfig& c, int num_threads) {
   s << " --arch " << c.arch << " --hidden-size " << c.hidden_size << " --layers "
     << c.num_hidden_layers << " --heads " << c.num_attention_heads << " --intermediate-size "
     << c.intermediate_size << " --vocab-size " << c.vocab_size << " --max-seq-length "
-    << c.max_seq_length << " --batch-size " << c.per_device_train_batch_size
-    << " --learning-rate " << number(c.learning_rate) << " --weight-decay "
-    << number(c.weight_decay);
-  if (c.warmup_steps > 0) s << " --warmup-steps " << c.warmup_steps;
-  else s << " --warmup-ratio " << number(c.warmup_ratio);
+    << c.max_seq_length << " --batch-size " << c.per_device_train_batch_size << " --learning-rate "
+    << number(c.learning_rate) << " --weight-decay " << number(c.weight_decay);
+  if (c.warmup_steps > 0)
+    s << " --warmup-steps " << c.warmup_steps;
+  else
+    s << " --warmup-ratio " << number(c.warmup_ratio);
   s << " --max-grad-norm " << number(c.max_grad_norm);
-  if (c.max_steps > 0) s << " --max-steps " << c.max_steps;
-  else s << " --epochs " << number(c.num_train_epochs);
+  if (c.max_steps > 0)
+    s << " --max-steps " << c.max_steps;
+  else
+    s << " --epochs " << number(c.num_train_epochs);
   s << " --mlm-probability " << number(c.mlm_probability) << " --dropout " << number(c.dropout)
     << " --seed " << c.seed << " --logging-steps " << c.logging_steps << " --save-steps "
     << c.save_steps;
@@ -174,7 +182,8 @@ io::Json pretrain_model_config(const PretrainConfig& c, int64_t vocab_size, int6
 }
 
 std::vector<std::vector<int64_t>> pack_blocks(const std::vector<std::vector<int64_t>>& lines,
-                                              int64_t block_length, int64_t cls_id, int64_t sep_id) {
+                                              int64_t block_length, int64_t cls_id,
+                                              int64_t sep_id) {
   ADALORA_CHECK(block_length >= 3, "pretrain: block length: expected ≥ 3, got ", block_length);
   const size_t body = static_cast<size_t>(block_length - 2);
   std::vector<std::vector<int64_t>> blocks;
@@ -230,8 +239,8 @@ PretrainResult pretrain(const PretrainConfig& config_in, PretrainCallback progre
     const std::vector<std::string> lines = read_lines(config.corpus);
     line_ids.reserve(lines.size());
     for (size_t i = 0; i < lines.size(); i += kEncodeChunk) {
-      const std::vector<std::string> chunk(lines.begin() + i,
-                                           lines.begin() + std::min(lines.size(), i + kEncodeChunk));
+      const std::vector<std::string> chunk(
+          lines.begin() + i, lines.begin() + std::min(lines.size(), i + kEncodeChunk));
       for (auto& e : tokenizer.encode_batch(chunk, /*add_special_tokens=*/false, std::nullopt,
                                             config.num_threads)) {
         line_ids.push_back(std::move(e.ids));
@@ -241,9 +250,10 @@ PretrainResult pretrain(const PretrainConfig& config_in, PretrainCallback progre
   const auto blocks = pack_blocks(line_ids, config.max_seq_length, cls, sep);
   line_ids.clear();
   const int64_t n = static_cast<int64_t>(blocks.size());
-  ADALORA_CHECK(n > 0, config.corpus, ": expected at least ", config.max_seq_length,
-                " tokens to fill one block of max_seq_length, got fewer (hint: a longer corpus or a "
-                "smaller --max-seq-length)");
+  ADALORA_CHECK(
+      n > 0, config.corpus, ": expected at least ", config.max_seq_length,
+      " tokens to fill one block of max_seq_length, got fewer (hint: a longer corpus or a "
+      "smaller --max-seq-length)");
   const int64_t length = config.max_seq_length;
   torch::Tensor data = torch::empty({n, length}, torch::kInt64);  // [N, T]
   for (int64_t i = 0; i < n; ++i) {
@@ -262,8 +272,9 @@ PretrainResult pretrain(const PretrainConfig& config_in, PretrainCallback progre
   const int64_t total_steps =
       config.max_steps > 0
           ? config.max_steps
-          : std::max<int64_t>(1, static_cast<int64_t>(std::ceil(config.num_train_epochs *
-                                                                static_cast<double>(steps_per_epoch))));
+          : std::max<int64_t>(
+                1, static_cast<int64_t>(
+                       std::ceil(config.num_train_epochs * static_cast<double>(steps_per_epoch))));
   result.total_steps = total_steps;
   const LinearSchedule schedule(
       config.learning_rate,
@@ -290,10 +301,10 @@ PretrainResult pretrain(const PretrainConfig& config_in, PretrainCallback progre
   if (message) {
     message(str_cat("tokenizer: ", vocab, " ids (", config.tokenizer.empty() ? "trained" : "reused",
                     "); corpus: ", n, " blocks of ", length, " tokens (", n * length,
-                    " tokens) in ", number(result.tokenize_seconds), " s; model: ",
-                    model->hf_class(), ", ", result.num_parameters, " parameters; ", total_steps,
-                    " steps of ", batch, " blocks (", number(static_cast<double>(total_steps) /
-                                                             static_cast<double>(steps_per_epoch)),
+                    " tokens) in ", number(result.tokenize_seconds),
+                    " s; model: ", model->hf_class(), ", ", result.num_parameters, " parameters; ",
+                    total_steps, " steps of ", batch, " blocks (",
+                    number(static_cast<double>(total_steps) / static_cast<double>(steps_per_epoch)),
                     " epochs); ", result.threads, " threads"));
   }
 
@@ -368,8 +379,8 @@ PretrainResult pretrain(const PretrainConfig& config_in, PretrainCallback progre
 
     const bool last = step == total_steps;
     const double elapsed = seconds_since(train_start);
-    const bool out_of_time = config.time_budget_minutes > 0 &&
-                             seconds_since(start) >= config.time_budget_minutes * 60.0;
+    const bool out_of_time =
+        config.time_budget_minutes > 0 && seconds_since(start) >= config.time_budget_minutes * 60.0;
     const bool keep_going =
         (!progress || progress({step, total_steps, value, lr, elapsed, batch * length})) &&
         !out_of_time;
@@ -377,7 +388,8 @@ PretrainResult pretrain(const PretrainConfig& config_in, PretrainCallback progre
     if ((config.logging_steps > 0 && step % config.logging_steps == 0) || last || stop) {
       const double window_seconds = seconds_since(window_start);
       const double mean = window_loss / static_cast<double>(window_steps);
-      const double rate = window_seconds > 0 ? static_cast<double>(window_steps) / window_seconds : 0;
+      const double rate =
+          window_seconds > 0 ? static_cast<double>(window_steps) / window_seconds : 0;
       io::Json line = {{"step", step},
                        {"epoch", static_cast<double>(step) / static_cast<double>(steps_per_epoch)},
                        {"loss", mean},

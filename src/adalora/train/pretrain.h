@@ -1,7 +1,8 @@
 // Masked-LM pre-training of an encoder from scratch on a text corpus: the job behind
-// `adalora pretrain`. It mirrors HF transformers v4.40.2 examples/pytorch/language-modeling/run_mlm.py
-// (group_texts packing, DataCollatorForLanguageModeling, Trainer's AdamW + linear schedule) with a
-// WordPiece tokenizer trained on the same corpus (tokenizers/wordpiece_trainer.h).
+// `adalora pretrain`. It mirrors HF transformers v4.40.2
+// examples/pytorch/language-modeling/run_mlm.py (group_texts packing,
+// DataCollatorForLanguageModeling, Trainer's AdamW + linear schedule) with a WordPiece tokenizer
+// trained on the same corpus (tokenizers/wordpiece_trainer.h).
 //
 // Steps: tokenizer (trained, or reused from `tokenizer`) → every line encoded without specials →
 // the id stream "line₁ [SEP] line₂ [SEP] …" cut into blocks "[CLS] (max_seq_length − 2 ids) [SEP]"
@@ -32,32 +33,32 @@
 namespace adalora::train {
 
 struct PretrainConfig {
-  std::string corpus;      ///< UTF-8 text file, one paragraph per line (empty lines skipped)
-  std::string output_dir;  ///< the HF model folder to write
-  std::string tokenizer;   ///< existing tokenizer folder/file to reuse; "" = train WordPiece
+  std::string corpus;         ///< UTF-8 text file, one paragraph per line (empty lines skipped)
+  std::string output_dir;     ///< the HF model folder to write
+  std::string tokenizer;      ///< existing tokenizer folder/file to reuse; "" = train WordPiece
   std::string arch = "bert";  ///< "bert" or "deberta-v2" (DeBERTa-v3 layout)
   int64_t hidden_size = 256;
   int64_t num_hidden_layers = 4;
   int64_t num_attention_heads = 4;
   int64_t intermediate_size = 1024;
-  int64_t vocab_size = 8000;       ///< of the trained tokenizer (specials included)
-  int64_t max_seq_length = 128;    ///< block length, [CLS] and [SEP] included
+  int64_t vocab_size = 8000;     ///< of the trained tokenizer (specials included)
+  int64_t max_seq_length = 128;  ///< block length, [CLS] and [SEP] included
   int64_t per_device_train_batch_size = 32;
   double learning_rate = 5e-4;
   double weight_decay = 0.01;
-  int64_t warmup_steps = 0;        ///< > 0 wins over warmup_ratio
+  int64_t warmup_steps = 0;  ///< > 0 wins over warmup_ratio
   double warmup_ratio = 0.06;
   double max_grad_norm = 1.0;
   double num_train_epochs = 1.0;
-  int64_t max_steps = -1;          ///< > 0: total optimizer steps (overrides epochs)
+  int64_t max_steps = -1;  ///< > 0: total optimizer steps (overrides epochs)
   double mlm_probability = 0.15;
-  double dropout = 0.1;            ///< hidden_dropout_prob and attention_probs_dropout_prob
+  double dropout = 0.1;  ///< hidden_dropout_prob and attention_probs_dropout_prob
   uint64_t seed = 42;
-  int64_t logging_steps = 50;      ///< loss averaged over this many steps per log line
-  int64_t save_steps = 1000;       ///< > 0: write the model folder every save_steps (and at the end)
+  int64_t logging_steps = 50;  ///< loss averaged over this many steps per log line
+  int64_t save_steps = 1000;   ///< > 0: write the model folder every save_steps (and at the end)
   double time_budget_minutes = 0;  ///< > 0: stop after this long (wall time), save, return
   int num_threads = 0;             ///< LibTorch threads (configure_threads); 0 = default
-  std::string command_line;        ///< written to pretrain_command.txt; "" = pretrain_command_line()
+  std::string command_line;  ///< written to pretrain_command.txt; "" = pretrain_command_line()
 };
 
 /// The `adalora pretrain` command line that reproduces `config` (every setting explicit).
@@ -65,7 +66,8 @@ std::string pretrain_command_line(const PretrainConfig& config, int num_threads)
 
 /// The config.json of the model `config` describes, for a tokenizer of `vocab_size` ids with
 /// [PAD] = `pad_token_id`.
-io::Json pretrain_model_config(const PretrainConfig& config, int64_t vocab_size, int64_t pad_token_id);
+io::Json pretrain_model_config(const PretrainConfig& config, int64_t vocab_size,
+                               int64_t pad_token_id);
 
 /// Cuts the stream "ids₁ [SEP] ids₂ [SEP] …" of `lines` (ids without specials) into blocks of
 /// `block_length` ids "[CLS] … [SEP]"; the incomplete last block is dropped.
@@ -74,9 +76,9 @@ std::vector<std::vector<int64_t>> pack_blocks(const std::vector<std::vector<int6
 
 /// What one optimizer step did (for progress lines).
 struct PretrainProgress {
-  int64_t step = 0;         ///< steps completed
+  int64_t step = 0;  ///< steps completed
   int64_t total_steps = 0;
-  double loss = 0;          ///< this step's MLM loss
+  double loss = 0;  ///< this step's MLM loss
   double learning_rate = 0;
   double elapsed_seconds = 0;  ///< since the first step started (tokenisation excluded)
   int64_t tokens_per_step = 0;
@@ -88,11 +90,11 @@ using PretrainCallback = std::function<bool(const PretrainProgress&)>;
 using PretrainMessage = std::function<void(const std::string&)>;
 
 struct PretrainResult {
-  int64_t steps = 0;          ///< optimizer steps taken
-  int64_t total_steps = 0;    ///< the schedule's length
-  bool stopped_early = false; ///< time budget or callback
-  double final_loss = 0;      ///< mean loss of the last logged window
-  double first_loss = 0;      ///< mean loss of the first logged window
+  int64_t steps = 0;           ///< optimizer steps taken
+  int64_t total_steps = 0;     ///< the schedule's length
+  bool stopped_early = false;  ///< time budget or callback
+  double final_loss = 0;       ///< mean loss of the last logged window
+  double first_loss = 0;       ///< mean loss of the first logged window
   int64_t num_parameters = 0;
   int64_t num_blocks = 0;
   int64_t vocab_size = 0;

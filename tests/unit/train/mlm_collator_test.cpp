@@ -46,7 +46,8 @@ TEST(MlmCollatorTest, ProportionsMatchHfOnALargeSample) {
   const double unchanged = (selected & b.input_ids.eq(ids)).sum().item<double>();
   const double random = n_selected - masked - unchanged;
   // Binomial standard deviations: 0.15 of 60k → ±0.0015; 0.8 of 9k → ±0.004; 0.1 → ±0.003.
-  EXPECT_NEAR(n_selected / n_eligible, 0.15, 0.006) << "selected " << n_selected << " of " << n_eligible;
+  EXPECT_NEAR(n_selected / n_eligible, 0.15, 0.006)
+      << "selected " << n_selected << " of " << n_eligible;
   EXPECT_NEAR(masked / n_selected, 0.80, 0.015);
   EXPECT_NEAR(random / n_selected, 0.10, 0.012);
   // A random draw may hit the original id (1 in 1000), so "unchanged" is ≈ 10 % + ε.
@@ -61,7 +62,8 @@ TEST(MlmCollatorTest, SpecialsAndPaddingAreNeverSelectedOrChanged) {
   MlmCollator collator(o);
   const torch::Tensor ids = batch(64, 32);
   const MlmBatch b = collator.mask(ids);
-  const torch::Tensor special = torch::isin(ids, torch::tensor({kPad, int64_t{1}, kCls, kSep, kMask}));
+  const torch::Tensor special =
+      torch::isin(ids, torch::tensor({kPad, int64_t{1}, kCls, kSep, kMask}));
   EXPECT_TRUE(b.labels.masked_select(special).eq(-100).all().item<bool>());
   EXPECT_TRUE(torch::equal(b.input_ids.masked_select(special), ids.masked_select(special)));
   EXPECT_TRUE(b.labels.masked_select(special.logical_not()).ne(-100).all().item<bool>());
@@ -75,12 +77,14 @@ TEST(MlmCollatorTest, SameSeedSameMasksAndGlobalGeneratorUntouched) {
   const torch::Tensor before = torch::rand({4});
   torch::manual_seed(0);
   const MlmBatch x = a.mask(ids);
-  EXPECT_TRUE(torch::equal(torch::rand({4}), before)) << "the collator drew from the global generator";
+  EXPECT_TRUE(torch::equal(torch::rand({4}), before))
+      << "the collator drew from the global generator";
   const MlmBatch y = b.mask(ids);
   EXPECT_TRUE(torch::equal(x.input_ids, y.input_ids));
   EXPECT_TRUE(torch::equal(x.labels, y.labels));
   EXPECT_FALSE(torch::equal(x.labels, c.mask(ids).labels));
-  EXPECT_FALSE(torch::equal(x.labels, a.mask(ids).labels)) << "the second batch repeated the first's masks";
+  EXPECT_FALSE(torch::equal(x.labels, a.mask(ids).labels))
+      << "the second batch repeated the first's masks";
 }
 
 TEST(MlmCollatorTest, BadOptionsNameTheField) {

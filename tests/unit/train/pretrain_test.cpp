@@ -22,9 +22,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> kSubjects = {"the cat", "a dog", "the bird", "my friend", "her horse"};
+const std::vector<std::string> kSubjects = {"the cat", "a dog", "the bird", "my friend",
+                                            "her horse"};
 const std::vector<std::string> kVerbs = {"sees", "likes", "follows", "finds"};
-const std::vector<std::string> kObjects = {"the river", "a tree", "the house", "an apple", "the garden"};
+const std::vector<std::string> kObjects = {"the river", "a tree", "the house", "an apple",
+                                           "the garden"};
 
 // Sentences "<subject> <verb> <object> ." — learnable: after "the"/"a" comes a noun, and so on.
 std::string write_corpus(const std::string& dir, int64_t lines) {
@@ -42,14 +44,16 @@ std::string write_corpus(const std::string& dir, int64_t lines) {
   return path;
 }
 
-// A BERT vocab.txt with the corpus's words (the legacy loader reads it as an uncased BertTokenizer).
+// A BERT vocab.txt with the corpus's words (the legacy loader reads it as an uncased
+// BertTokenizer).
 std::string write_vocab(const std::string& dir) {
   const std::string tok = dir + "/tokenizer";
   fs::create_directories(tok);
   std::ofstream out(tok + "/vocab.txt");
-  for (const char* t : {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ".", "the", "a", "an", "my",
-                        "her", "cat", "dog", "bird", "friend", "horse", "sees", "likes", "follows",
-                        "finds", "river", "tree", "house", "apple", "garden"}) {
+  for (const char* t :
+       {"[PAD]",   "[UNK]", "[CLS]", "[SEP]", "[MASK]", ".",      "the",   "a",    "an",
+        "my",      "her",   "cat",   "dog",   "bird",   "friend", "horse", "sees", "likes",
+        "follows", "finds", "river", "tree",  "house",  "apple",  "garden"}) {
     out << t << "\n";
   }
   return tok;
@@ -78,7 +82,8 @@ PretrainConfig tiny_config(const std::string& dir, const std::string& out) {
 
 TEST(PretrainTest, PackBlocksJoinsLinesWithSepAndDropsTheRemainder) {
   // Lines {10 11 12} {13} {14 15 16 17}: stream 10 11 12 S 13 S 14 15 16 17; body 3 per block.
-  const auto blocks = pack_blocks({{10, 11, 12}, {13}, {}, {14, 15, 16, 17}}, 5, /*cls=*/1, /*sep=*/2);
+  const auto blocks =
+      pack_blocks({{10, 11, 12}, {13}, {}, {14, 15, 16, 17}}, 5, /*cls=*/1, /*sep=*/2);
   const std::vector<std::vector<int64_t>> expected = {
       {1, 10, 11, 12, 2}, {1, 13, 2, 14, 2}, {1, 15, 16, 17, 2}};
   EXPECT_EQ(blocks, expected);
@@ -97,7 +102,8 @@ TEST(PretrainTest, TinyRunLearnsLoadsAndRepeatsBitForBit) {
   EXPECT_FALSE(r.stopped_early);
   EXPECT_EQ(r.vocab_size, 25);
   // 30 steps take the loss from uniform (ln 25 ≈ 3.2) towards the unigram entropy (≈ 2.8).
-  EXPECT_LT(r.final_loss, r.first_loss - 0.2) << "first window " << r.first_loss << ", last " << r.final_loss;
+  EXPECT_LT(r.final_loss, r.first_loss - 0.2)
+      << "first window " << r.first_loss << ", last " << r.final_loss;
 
   for (const char* f : {"config.json", "model.safetensors", "vocab.txt", "log.jsonl",
                         "mlm_loss_curve.csv", "pretrain_command.txt"}) {
@@ -144,7 +150,8 @@ TEST(PretrainTest, TrainsAWordPieceTokenizerOnTheCorpus) {
   config.max_steps = 2;
   const PretrainResult r = pretrain(config);
   EXPECT_EQ(r.vocab_size, 60);
-  for (const char* f : {"tokenizer.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json"}) {
+  for (const char* f :
+       {"tokenizer.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json"}) {
     EXPECT_TRUE(fs::exists(dir.file("model/") + f)) << f;
   }
   const auto tokenizer = tokenizers::Tokenizer::from_dir(dir.file("model"));
