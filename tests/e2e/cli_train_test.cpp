@@ -120,3 +120,19 @@ TEST_F(CliTrain, BadInputExitsWithTwoAndNamesFileAndLine) {
 
 }  // namespace
 }  // namespace adalora
+
+namespace adalora {
+namespace {
+
+TEST_F(CliTrain, LoraWithoutTargetModulesUsesTheArchitecturesDefaults) {
+  const std::string args = " --model " + dir_->file("model") + " --task classification --train-file " +
+                           dir_->file("train.jsonl") + " --eval-file " + dir_->file("dev.jsonl") +
+                           " --batch-size 16 --max-steps 2 --method lora --r 2 --out " + dir_->file("defaults");
+  CliRun r = run("train" + args);
+  ASSERT_EQ(r.code, 0) << r.output;
+  auto config = io::load_json_file(dir_->file("defaults/adapter/adapter_config.json"));
+  EXPECT_EQ(config.at("target_modules"), io::Json({"query", "value"}));  // BERT's PEFT default
+}
+
+}  // namespace
+}  // namespace adalora

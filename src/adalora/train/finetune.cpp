@@ -7,6 +7,7 @@
 #include "adalora/core/error.h"
 #include "adalora/io/atomic_file.h"
 #include "adalora/peft/adalora/adalora_method.h"
+#include "adalora/models/registry.h"
 #include "adalora/peft/registry.h"
 #include "adalora/tasks/registry.h"
 #include "adalora/tokenizers/tokenizer.h"
@@ -139,6 +140,10 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress) {
   if (!method_config.contains("modules_to_save")) {
     method_config["modules_to_save"] =
         config.modules_to_save.empty() ? default_modules_to_save(*model) : config.modules_to_save;
+  }
+  if ((config.method == "adalora" || config.method == "lora") && !method_config.contains("target_modules")) {
+    // PEFT's default targets for the architecture (models/registry.cpp), as get_peft_model does.
+    method_config["target_modules"] = models::find_architecture(hf.model_type(), hf.source()).default_targets;
   }
   auto method = peft::make_method(config.method, *model, method_config, total_steps);
 
