@@ -10,38 +10,16 @@
 #include <sstream>
 
 #include "adalora/io/json.h"
+#include "tests/e2e/cli_runner.h"
 #include "tests/support/golden.h"
 
 namespace adalora {
 namespace {
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int code;
-  std::string output;
-};
-
-CliRun run_cli(const std::string& args) {
-  const std::string cmd = std::string(ADALORA_CLI_PATH) + " " + args + " 2>&1";
-  CliRun r{0, ""};
-  FILE* pipe = popen(cmd.c_str(), "r");
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, pipe)) r.output.append(buf, n);
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-// The last line of `output` that parses as a JSON object.
-io::Json last_json_line(const std::string& output) {
-  std::istringstream in(output);
-  std::string line;
-  io::Json found;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.front() == '{') found = io::Json::parse(line);
-  }
-  return found;
-}
+using testing::CliRun;
+using testing::last_json_line;
+using testing::run_cli;
 
 // A tiny BERT with a 100-token vocabulary, a learnable sentiment-like task, and three trained
 // output folders (AdaLoRA, LoRA, BitFit), shared by the tests.
@@ -50,28 +28,8 @@ class CliEval : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new testing::TempDir();
     const std::string model = dir_->file("model");
-    CliRun r = run_cli("init-model --arch tiny-bert --out " + model + " --seed 3");
+    CliRun r = testing::write_tiny_sentiment_task(dir_->path(), testing::TinyTaskSpec{5, 64, 40, 4});
     ASSERT_EQ(r.code, 0) << r.output;
-    std::vector<std::string> words = {"the", "a",    "movie", "film",  "plot", "is",
-                                      "was", "very", "and",   "but",   "good", "great",
-                                      "fun", "bad",  "awful", "boring"};
-    std::ofstream vocab(model + "/vocab.txt");
-    for (const char* s : {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}) vocab << s << "\n";
-    for (const auto& w : words) vocab << w << "\n";
-    for (size_t i = 5 + words.size(); i < 100; ++i) vocab << "w" << i << "\n";
-    vocab.close();
-    std::mt19937 rng(5);
-    for (const auto& [file, n] :
-         {std::pair<std::string, int>{"train.jsonl", 64}, {"dev.jsonl", 40}}) {
-      std::ofstream out(dir_->file(file));
-      for (int i = 0; i < n; ++i) {
-        const bool pos = rng() % 2 == 0;
-        std::string text;
-        for (int k = 0; k < 4; ++k) text += words[rng() % 10] + " ";
-        text += words[pos ? 10 + rng() % 3 : 13 + rng() % 3];
-        out << io::Json({{"text", text}, {"label", pos ? "pos" : "neg"}}).dump() << "\n";
-      }
-    }
     for (const auto& [name, flags] :
          {std::pair<std::string, std::string>{
               "ada",

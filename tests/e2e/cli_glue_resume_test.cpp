@@ -11,38 +11,16 @@
 
 #include "adalora/io/atomic_file.h"
 #include "adalora/io/json.h"
+#include "tests/e2e/cli_runner.h"
 #include "tests/support/golden.h"
 
 namespace adalora {
 namespace {
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int code;
-  std::string output;
-};
-
-CliRun run_cli(const std::string& args) {
-  const std::string cmd = std::string(ADALORA_CLI_PATH) + " " + args + " 2>&1";
-  CliRun r{0, ""};
-  FILE* pipe = popen(cmd.c_str(), "r");
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, pipe)) r.output.append(buf, n);
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-// The last line of `output` that parses as a JSON object.
-io::Json last_json_line(const std::string& output) {
-  std::istringstream in(output);
-  std::string line;
-  io::Json found;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.front() == '{') found = io::Json::parse(line);
-  }
-  return found;
-}
+using testing::CliRun;
+using testing::last_json_line;
+using testing::run_cli;
 
 std::string fixtures(const std::string& task) {
   return std::string(ADALORA_SOURCE_DIR) + "/tests/fixtures/glue/" + task;

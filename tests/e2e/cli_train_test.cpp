@@ -11,54 +11,24 @@
 #include "adalora/io/safetensors.h"
 #include "adalora/models/model.h"
 #include "adalora/peft/adalora/adalora.h"
+#include "tests/e2e/cli_runner.h"
 #include "tests/support/golden.h"
 
 namespace adalora {
 namespace {
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int code;
-  std::string output;
-};
-
-CliRun run(const std::string& args) {
-  const std::string cmd = std::string(ADALORA_CLI_PATH) + " " + args + " 2>&1";
-  CliRun r{0, ""};
-  FILE* pipe = popen(cmd.c_str(), "r");
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, pipe)) r.output.append(buf, n);
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using testing::CliRun;
+using testing::last_json_line;
+using testing::run_cli;
 
 // A tiny BERT folder with a 100-token WordPiece vocabulary and a learnable sentiment-like task.
 class CliTrain : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new testing::TempDir();
-    const std::string model = dir_->file("model");
-    CliRun r = run("init-model --arch tiny-bert --out " + model + " --seed 3");
+    CliRun r = testing::write_tiny_sentiment_task(dir_->path(), testing::TinyTaskSpec{7, 96, 32, 5});
     ASSERT_EQ(r.code, 0) << r.output;
-    std::vector<std::string> words = {"the", "a", "movie", "film", "plot", "is", "was", "very", "and", "but",
-                                      "good", "great", "fun", "bad", "awful", "boring"};
-    std::ofstream vocab(model + "/vocab.txt");
-    for (const char* s : {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}) vocab << s << "\n";
-    for (const auto& w : words) vocab << w << "\n";
-    for (size_t i = 5 + words.size(); i < 100; ++i) vocab << "w" << i << "\n";
-    vocab.close();
-    std::mt19937 rng(7);
-    for (const auto& [file, n] : {std::pair<std::string, int>{"train.jsonl", 96}, {"dev.jsonl", 32}}) {
-      std::ofstream out(dir_->file(file));
-      for (int i = 0; i < n; ++i) {
-        const bool pos = rng() % 2 == 0;
-        std::string text;
-        for (int k = 0; k < 5; ++k) text += words[rng() % 10] + " ";
-        text += words[pos ? 10 + rng() % 3 : 13 + rng() % 3];
-        out << io::Json({{"text", text}, {"label", pos ? "pos" : "neg"}}).dump() << "\n";
-      }
-    }
   }
   static void TearDownTestSuite() { delete dir_; }
 
@@ -74,7 +44,7 @@ testing::TempDir* CliTrain::dir_ = nullptr;
 
 TEST_F(CliTrain, AdaLoraWritesAdapterResultsAndPictures) {
   const std::string out = dir_->file("ada");
-  CliRun r = run("train" + common() + " --out " + out + " --init-r 4 --target-r 2 --tinit 4 --tfinal 8 --delta-t 2");
+  CliRun r = run_cli("train" + common() + " --out " + out + " --init-r 4 --target-r 2 --tinit 4 --tfinal 8 --delta-t 2");
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("dev/accuracy"), std::string::npos) << r.output;
   for (const char* f : {"adapter/adapter_config.json", "adapter/adapter_model.safetensors", "results.json",
@@ -95,8 +65,8 @@ TEST_F(CliTrain, AdaLoraWritesAdapterResultsAndPictures) {
 }
 
 TEST_F(CliTrain, SameCommandTwiceGivesTheSameAdapterBitForBit) {
-  CliRun a = run("train" + common() + " --out " + dir_->file("rep1") + " --method lora --r 4");
-  CliRun b = run("train" + common() + " --out " + dir_->file("rep2") + " --method lora --r 4");
+  CliRun a = run_cli("train" + common() + " --out " + dir_->file("rep1") + " --method lora --r 4");
+  CliRun b = run_cli("train" + common() + " --out " + dir_->file("rep2") + " --method lora --r 4");
   ASSERT_EQ(a.code, 0) << a.output;
   ASSERT_EQ(b.code, 0) << b.output;
   auto fa = io::SafetensorsFile::open(dir_->file("rep1/adapter/adapter_model.safetensors"));
@@ -108,12 +78,12 @@ TEST_F(CliTrain, SameCommandTwiceGivesTheSameAdapterBitForBit) {
 TEST_F(CliTrain, BadInputExitsWithTwoAndNamesFileAndLine) {
   const std::string bad = dir_->file("bad.jsonl");
   std::ofstream(bad) << "{\"text\": \"good\", \"label\": \"pos\"}\n{\"text\": 5}\n";
-  CliRun r = run("train" + common(bad) + " --out " + dir_->file("bad_out"));
+  CliRun r = run_cli("train" + common(bad) + " --out " + dir_->file("bad_out"));
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find("bad.jsonl:2"), std::string::npos) << r.output;
-  CliRun u = run("train --no-such-flag");
+  CliRun u = run_cli("train --no-such-flag");
   EXPECT_EQ(u.code, 2) << u.output;
-  CliRun k = run("train" + common() + " --out " + dir_->file("k") + " --init-r 4 --target-r 4");
+  CliRun k = run_cli("train" + common() + " --out " + dir_->file("k") + " --init-r 4 --target-r 4");
   EXPECT_EQ(k.code, 2) << k.output;
   EXPECT_NE(k.output.find("target_r"), std::string::npos) << k.output;
 }
@@ -128,7 +98,7 @@ TEST_F(CliTrain, LoraWithoutTargetModulesUsesTheArchitecturesDefaults) {
   const std::string args = " --model " + dir_->file("model") + " --task classification --train-file " +
                            dir_->file("train.jsonl") + " --eval-file " + dir_->file("dev.jsonl") +
                            " --batch-size 16 --max-steps 2 --method lora --r 2 --out " + dir_->file("defaults");
-  CliRun r = run("train" + args);
+  CliRun r = run_cli("train" + args);
   ASSERT_EQ(r.code, 0) << r.output;
   auto config = io::load_json_file(dir_->file("defaults/adapter/adapter_config.json"));
   EXPECT_EQ(config.at("target_modules"), io::Json({"query", "value"}));  // BERT's PEFT default
