@@ -89,6 +89,8 @@ ModelPtr build_model(const HfConfig& config, TaskHead head);
 struct LoadReport {
   std::vector<std::string> newly_initialized;  ///< head keys absent from the checkpoint
   std::vector<std::string> ignored;            ///< checkpoint keys of other heads
+  /// Head keys whose checkpoint shape differs and were re-initialised (ignore_mismatched_head).
+  std::vector<std::string> mismatched_head;
 };
 
 /// Loads `dir` (config.json + model.safetensors or a sharded index) into a model with `head`, in
@@ -99,8 +101,13 @@ struct LoadReport {
 ModelPtr load_pretrained(const std::string& dir, TaskHead head,
                          torch::ScalarType dtype = torch::kFloat32, LoadReport* report = nullptr);
 
-/// Copies the checkpoint at `dir` into an existing `model` (same rules as load_pretrained).
-void load_weights(Model& model, const std::string& dir, LoadReport* report = nullptr);
+/// Copies the checkpoint at `dir` into an existing `model` (same rules as load_pretrained). With
+/// `ignore_mismatched_head` (HF's `ignore_mismatched_sizes`, limited to the task head and pooler), a
+/// head tensor whose checkpoint shape differs — e.g. a classifier fine-tuned for 3 labels loaded
+/// for 2 — keeps the model's fresh initialisation and is listed in report->mismatched_head; encoder
+/// shape mismatches stay errors.
+void load_weights(Model& model, const std::string& dir, LoadReport* report = nullptr,
+                  bool ignore_mismatched_head = false);
 
 /// Writes `dir`/config.json and `dir`/model.safetensors (HF key names, tied copies absent, adapter
 /// parameters excluded), each atomically. Creates `dir` when needed.

@@ -64,7 +64,7 @@ void Model::record_state_keys() {
   for (const auto& b : named_buffers()) state_keys_.push_back(b.key());
 }
 
-void load_weights(Model& model, const std::string& dir, LoadReport* report) {
+void load_weights(Model& model, const std::string& dir, LoadReport* report, bool ignore_mismatched_head) {
   const auto ckpt = io::Checkpoint::open(dir);
   const auto names = ckpt.names();
   const std::set<std::string> available(names.begin(), names.end());
@@ -87,7 +87,7 @@ void load_weights(Model& model, const std::string& dir, LoadReport* report) {
 
   auto params = model.named_parameters();
   auto buffers = model.named_buffers();
-  std::vector<std::string> missing, wrong_shape, newly_initialized;
+  std::vector<std::string> missing, wrong_shape, newly_initialized, mismatched_head;
   std::set<std::string> used;
   torch::NoGradGuard no_grad;
   for (const auto& key : model.state_keys()) {
@@ -102,6 +102,11 @@ void load_weights(Model& model, const std::string& dir, LoadReport* report) {
     used.insert(ck);
     const auto& info = ckpt.info(ck);
     if (c10::IntArrayRef(info.shape) != target->sizes()) {
+      if (ignore_mismatched_head && is_head_key(key)) {
+        mismatched_head.push_back(str_cat(key, " (checkpoint ", shape_str(info.shape), ", model ",
+                                          shape_str(target->sizes()), ")"));
+        continue;
+      }
       wrong_shape.push_back(str_cat("\"", ck, "\": expected shape ", shape_str(target->sizes()),
                                     ", got ", shape_str(info.shape), " (", ckpt.file_of(ck), ")"));
       continue;
@@ -133,6 +138,7 @@ void load_weights(Model& model, const std::string& dir, LoadReport* report) {
   if (report) {
     report->newly_initialized = std::move(newly_initialized);
     report->ignored = std::move(ignored);
+    report->mismatched_head = std::move(mismatched_head);
   }
 }
 

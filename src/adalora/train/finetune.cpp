@@ -133,7 +133,9 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress) {
   }
   auto model = models::build_model(hf, models::TaskHead::SequenceClassification);
   models::LoadReport load_report;
-  models::load_weights(*model, config.model_dir, &load_report);
+  // The task head is new: a checkpoint's own head of another size (a model fine-tuned for another
+  // label set) is re-initialised, as HF's ignore_mismatched_sizes; the encoder must match.
+  models::load_weights(*model, config.model_dir, &load_report, /*ignore_mismatched_head=*/true);
 
   // Method.
   const int64_t total_steps = Trainer::total_steps(config.trainer, train_encoded.size());
@@ -201,7 +203,8 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress) {
                       {"total_params", result.total_parameters},
                       {"optimizer_steps", result.train.global_step},
                       {"wall_seconds", result.wall_seconds},
-                      {"newly_initialized", load_report.newly_initialized}};
+                      {"newly_initialized", load_report.newly_initialized},
+                      {"reinitialized_mismatched_head", load_report.mismatched_head}};
   summary["max_seq_length"] = config.max_seq_length;
   summary["eval_batch_size"] = config.eval_batch_size;
   io::save_json_file((out / "results.json").string(), summary);

@@ -123,6 +123,39 @@ TEST(ModelTest, SaveLoadRoundTripAndLoadErrorsListEveryKey) {
                              "expected shape [48, 32], got [64, 32]");
 }
 
+TEST(ModelTest, MismatchedHeadIsReinitialisedOnlyWhenAskedAndNeverTheEncoder) {
+  // A checkpoint fine-tuned for 3 labels, loaded for 2 (HF's ignore_mismatched_sizes).
+  testing::TempDir tmp;
+  torch::manual_seed(1);
+  auto three = tiny_json("bert");
+  three["num_labels"] = 3;
+  auto saved = build_model(io::HfConfig(three, "c"), TaskHead::SequenceClassification);
+  save_pretrained(*saved, tmp.path());
+  auto two = tiny_json("bert");
+  two["num_labels"] = 2;
+  torch::manual_seed(7);
+  auto model = build_model(io::HfConfig(two, "c"), TaskHead::SequenceClassification);
+  const auto fresh_classifier = model->named_parameters()["classifier.weight"].clone();
+
+  const auto msg = error_of([&] { load_weights(*model, tmp.path()); });
+  EXPECT_CONTAINS(msg, "wrong shape: \"classifier.weight\": expected shape [2, 32], got [3, 32]");
+
+  LoadReport report;
+  load_weights(*model, tmp.path(), &report, /*ignore_mismatched_head=*/true);
+  ASSERT_EQ(report.mismatched_head.size(), 2u);  // classifier weight and bias
+  EXPECT_CONTAINS(report.mismatched_head[0], "classifier.");
+  EXPECT_TENSOR_NEAR(model->named_parameters()["classifier.weight"], fresh_classifier, 0, 0);
+  EXPECT_TENSOR_NEAR(model->named_parameters()["bert.encoder.layer.1.output.dense.weight"],
+                     saved->named_parameters()["bert.encoder.layer.1.output.dense.weight"], 0, 0);
+
+  // The encoder is never silently re-initialised.
+  auto wide = two;
+  wide["intermediate_size"] = 48;
+  auto wide_model = build_model(io::HfConfig(wide, "c"), TaskHead::SequenceClassification);
+  const auto enc_msg = error_of([&] { load_weights(*wide_model, tmp.path(), nullptr, true); });
+  EXPECT_CONTAINS(enc_msg, "wrong shape: \"bert.encoder.layer.0.intermediate.dense.weight\"");
+}
+
 TEST(ModelTest, DropoutOnlyInTraining) {
   for (const std::string type : {"bert", "roberta", "deberta-v2"}) {
     SCOPED_TRACE(type);
