@@ -5,13 +5,16 @@
 
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 
 #include "adalora/core/error.h"
 #include "adalora/io/json.h"
+#include "adalora/train/compare.h"
 #include "adalora/train/finetune.h"
 #include "tools/adalora/command.h"
+#include "tools/adalora/run_config.h"
 
 namespace adalora::cli {
 namespace {
@@ -38,6 +41,89 @@ std::string format_duration(double seconds) {
   return out.str();
 }
 
+
+// The progress bar (terminal) or plain lines (a log), one per optimizer step.
+class Progress {
+ public:
+  Progress(bool tty, int64_t stop_after_steps) : tty_(tty), stop_after_steps_(stop_after_steps) { restart(); }
+  void restart() {
+    start_ = std::chrono::steady_clock::now();
+    last_print_ = first_step_ = -1;
+  }
+  bool operator()(const train::StepInfo& s) {
+    if (first_step_ < 0) first_step_ = s.step - 1;  // a resumed run starts counting where it resumed
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    const double rate = elapsed > 0 ? static_cast<double>(s.step - first_step_) / elapsed : 0;
+    const double eta = rate > 0 ? static_cast<double>(s.total_steps - s.step) / rate : 0;
+    std::ostringstream line;
+    line << "step " << s.step << "/" << s.total_steps << "  epoch " << std::fixed << std::setprecision(2) << s.epoch
+         << "  loss " << std::setprecision(4) << s.loss << "  lr " << std::scientific << std::setprecision(2)
+         << s.learning_rate << std::defaultfloat;
+    if (s.report.budget) line << "  b(t) " << *s.report.budget << "  rank " << s.report.total_rank.value_or(0);
+    line << "  " << std::fixed << std::setprecision(2) << rate << " steps/s  ETA " << format_duration(eta);
+    if (tty_) {
+      const int width = 24;
+      const int filled = static_cast<int>(width * s.step / std::max<int64_t>(1, s.total_steps));
+      std::cout << "\r[" << std::string(filled, '=') << std::string(width - filled, ' ') << "] " << line.str()
+                << "   " << std::flush;
+      if (s.step == s.total_steps) std::cout << "\n";
+    } else if (s.step == 1 || s.step == s.total_steps ||
+               s.step - last_print_ >= std::max<int64_t>(1, s.total_steps / 20)) {
+      std::cout << line.str() << "\n" << std::flush;
+      last_print_ = s.step;
+    }
+    return stop_after_steps_ <= 0 || s.step < stop_after_steps_;
+  }
+
+ private:
+  bool tty_;
+  int64_t stop_after_steps_;
+  std::chrono::steady_clock::time_point start_;
+  int64_t last_print_ = -1, first_step_ = -1;
+};
+
+// The comparison reduced to the runs whose name or method is `which`.
+io::Json select_run(io::Json config, const std::string& which, const std::string& source) {
+  io::Json kept = io::Json::array();
+  std::string available;
+  for (const auto& run : config.at("compare")) {
+    const std::string name = run.value("name", run.value("method", std::string()));
+    available += (available.empty() ? "" : ", ") + name;
+    if (name == which || run.value("method", std::string()) == which) kept.push_back(run);
+  }
+  ADALORA_CHECK(!kept.empty(), "--method ", which, ": ", source, " compares ", available, "; expected one of them");
+  config["compare"] = kept;
+  return config;
+}
+
+void print_comparison(const std::vector<train::MethodSummary>& runs, const std::string& out) {
+  auto number = [](const io::Json& j, const char* key, int precision) {
+    std::ostringstream s;
+    if (j.contains(key)) s << std::fixed << std::setprecision(precision) << j.at(key).get<double>();
+    else s << "-";
+    return s.str();
+  };
+  const std::string split = runs.front().json.value("eval_split", std::string("dev"));
+  std::cout << "\n" << std::left << std::setw(12) << "method" << std::right << std::setw(10) << "accuracy"
+            << std::setw(10) << "F1" << std::setw(18) << "trainable params" << std::setw(12) << "final rank"
+            << std::setw(12) << "wall time" << "   (" << split << " split)\n";
+  for (const auto& r : runs) {
+    const io::Json& j = r.json;
+    std::cout << std::left << std::setw(12) << r.name << std::right << std::setw(10) << number(j, "accuracy", 4)
+              << std::setw(10) << number(j, "f1", 4) << std::setw(18) << j.at("trainable_params").get<int64_t>()
+              << std::setw(12) << (j.contains("final_total_rank") ? std::to_string(j.at("final_total_rank").get<int64_t>()) : "-")
+              << std::setw(12) << format_duration(j.at("wall_seconds").get<double>()) << "\n";
+  }
+  if (runs.front().json.contains("f1_metric")) {
+    std::cout << "F1 = " << runs.front().json.at("f1_metric").get<std::string>()
+              << "; trainable params = what each finished adapter keeps (AdaLoRA: at its final ranks)\n";
+  }
+  std::cout << "wrote " << out << "/results.json and one folder per run";
+  for (const auto& r : runs) {
+    if (r.method == "adalora") std::cout << "; " << out << "/" << r.name << "/{rank_heatmap.svg, budget_curve.svg}";
+  }
+  std::cout << "\n";
+}
 }  // namespace
 
 Command train_command() {
@@ -45,7 +131,7 @@ Command train_command() {
           [](CLI::App& app) {
             auto f = std::make_shared<TrainFlags>();
             app.add_option("--config", f->config_file, "JSON file with settings (flags override it)");
-            app.add_option("--preset", f->preset, "A preset JSON file (e.g. presets/glue/rte_0.3M.json)");
+            app.add_option("--preset", f->preset, "A preset: a name (demo, glue/rte_0.3M) or a JSON file");
             flag<std::string>(app, *f, "model", "model", "HuggingFace model folder (config.json, model.safetensors, tokenizer)");
             flag<std::string>(app, *f, "tokenizer", "tokenizer", "Tokenizer folder or file (default: the model folder)");
             flag<std::string>(app, *f, "task", "task", "glue/cola|sst2|mrpc|qqp|stsb|mnli|qnli|rte, classification, regression");
@@ -86,46 +172,36 @@ Command train_command() {
             // Hidden (empty group): interrupts the run like a stop request, for resume tests.
             app.add_option("--stop-after-steps", f->stop_after_steps, "Stop after N optimizer steps")->group("");
             return [f]() {
-              io::Json merged = io::Json::object();
-              std::string source = "command line";
-              for (const auto& file : {f->preset, f->config_file}) {
-                if (file.empty()) continue;
-                io::Json j = io::load_json_file(file);
-                ADALORA_CHECK(j.is_object(), file, ": expected a JSON object");
-                for (auto& [k, v] : j.items()) merged[k] = v;
-                source = file + " + command line";
+              std::string source;
+              io::Json merged = merge_run_config(f->preset, f->config_file, f->overrides, &source);
+              if (train::is_comparison(merged) && f->overrides.contains("method")) {
+                // `--preset demo --method lora`: only that run of the comparison.
+                merged = select_run(merged, f->overrides.at("method").get<std::string>(), source);
               }
-              for (auto& [k, v] : f->overrides.items()) merged[k] = v;
+              const bool tty = ::isatty(STDOUT_FILENO) != 0;
+              Progress progress(tty, f->stop_after_steps);
+              if (train::is_comparison(merged)) {
+                ADALORA_CHECK(!f->resume, "--resume: continue one run of a comparison with --method NAME and "
+                                          "--out OUT/NAME, not the whole comparison");
+                const size_t n = merged.at("compare").size();
+                const auto runs = train::compare_methods(
+                    merged, source,
+                    [&](size_t i, const std::string& name) {
+                      std::cout << (i ? "\n" : "") << "== run " << i + 1 << "/" << n << ": " << name << "\n" << std::flush;
+                      progress.restart();
+                    },
+                    std::ref(progress));
+                if (runs.size() < n) {
+                  std::cout << "\nstopped; the finished runs are in " << merged.at("output_dir").get<std::string>()
+                            << "/results.json\n";
+                  return 0;
+                }
+                print_comparison(runs, merged.at("output_dir").get<std::string>());
+                return 0;
+              }
               train::FineTuneConfig config = train::fine_tune_config_from_json(merged, source);
               config.trainer.resume = f->resume;
-              const bool tty = ::isatty(STDOUT_FILENO) != 0;
-              const auto start = std::chrono::steady_clock::now();
-              int64_t last_print = -1;
-              int64_t first_step = -1;  // a resumed run starts counting where it resumed
-              auto progress = [&](const train::StepInfo& s) {
-                if (first_step < 0) first_step = s.step - 1;
-                const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-                const double rate = elapsed > 0 ? static_cast<double>(s.step - first_step) / elapsed : 0;
-                const double eta = rate > 0 ? static_cast<double>(s.total_steps - s.step) / rate : 0;
-                std::ostringstream line;
-                line << "step " << s.step << "/" << s.total_steps << "  epoch " << std::fixed << std::setprecision(2)
-                     << s.epoch << "  loss " << std::setprecision(4) << s.loss << "  lr " << std::scientific
-                     << std::setprecision(2) << s.learning_rate << std::defaultfloat;
-                if (s.report.budget) line << "  b(t) " << *s.report.budget << "  rank " << s.report.total_rank.value_or(0);
-                line << "  " << std::fixed << std::setprecision(2) << rate << " steps/s  ETA " << format_duration(eta);
-                if (tty) {
-                  const int width = 24;
-                  const int filled = static_cast<int>(width * s.step / std::max<int64_t>(1, s.total_steps));
-                  std::cout << "\r[" << std::string(filled, '=') << std::string(width - filled, ' ') << "] " << line.str()
-                            << "   " << std::flush;
-                  if (s.step == s.total_steps) std::cout << "\n";
-                } else if (s.step == 1 || s.step == s.total_steps || s.step - last_print >= std::max<int64_t>(1, s.total_steps / 20)) {
-                  std::cout << line.str() << "\n" << std::flush;
-                  last_print = s.step;
-                }
-                return f->stop_after_steps <= 0 || s.step < f->stop_after_steps;
-              };
-              const train::FineTuneResult r = train::fine_tune(config, progress);
+              const train::FineTuneResult r = train::fine_tune(config, std::ref(progress));
               if (r.train.stopped) {
                 std::cout << "\nstopped after step " << r.train.global_step << "; checkpoint in " << r.output_dir
                           << "/checkpoint (continue with --resume)\n";

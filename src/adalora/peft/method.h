@@ -56,6 +56,11 @@ class Method {
     for (const auto& [name, t] : trainable()) n += t.numel();
     return n;
   }
+
+  /// Parameters the finished adapter keeps: AdaLoRA's pruned triplets are zeros that save() drops,
+  /// so its count is Σ_k r_k (in_k + out_k + 1) at the final ranks plus modules_to_save — the
+  /// paper's "# Params" at budget b(T). Every other method keeps what it trains.
+  virtual int64_t kept_parameter_count() const { return trainable_parameter_count(); }
 };
 
 using MethodPtr = std::unique_ptr<Method>;

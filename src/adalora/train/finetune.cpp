@@ -172,14 +172,20 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress) {
   model->eval();
   {
     torch::NoGradGuard no_grad;
-    for (const auto& [name, d] : eval_encoded) {
-      for (const auto& [metric, value] : evaluate_split(*model, d, spec, config.eval_batch_size)) {
+    for (size_t i = 0; i < eval_encoded.size(); ++i) {
+      const auto& [name, d] = eval_encoded[i];
+      // The trainer's end-of-run evaluation is of this final model on the first split: reuse it.
+      const auto metrics = i == 0 && result.train.last_evaluation
+                               ? result.train.last_evaluation->metrics
+                               : evaluate_split(*model, d, spec, config.eval_batch_size);
+      for (const auto& [metric, value] : metrics) {
         result.metrics[name + "/" + metric] = value;
       }
     }
   }
   result.primary_metric = eval_encoded.front().first + "/" + spec.primary_metric;
   result.trainable_parameters = method->trainable_parameter_count();
+  result.kept_parameters = method->kept_parameter_count();
   result.total_parameters = models::count_parameters(*model).total;
 
   // Where the budget went.
@@ -187,6 +193,7 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress) {
   if (auto* adalora = peft::as_adalora(*method)) {
     const auto ranks = adalora->allocator().ranks();
     const int64_t init_r = adalora->config().init_r;
+    result.final_total_rank = adalora->allocator().total_rank();
     write_rank_pattern_json((out / "rank_pattern.json").string(), ranks, init_r);
     io::write_file_atomic((out / "rank_heatmap.svg").string(),
                           rank_heatmap_svg(ranks, init_r, "AdaLoRA final ranks: " + spec.name));
@@ -200,11 +207,18 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress) {
                       {"metrics", result.metrics},
                       {"primary_metric", result.primary_metric},
                       {"trainable_params", result.trainable_parameters},
+                      {"kept_params", result.kept_parameters},
                       {"total_params", result.total_parameters},
                       {"optimizer_steps", result.train.global_step},
                       {"wall_seconds", result.wall_seconds},
                       {"newly_initialized", load_report.newly_initialized},
                       {"reinitialized_mismatched_head", load_report.mismatched_head}};
+  if (result.final_total_rank) summary["final_total_rank"] = *result.final_total_rank;
+  if (result.train.best_metric) {
+    // The final model is what adapter/ holds and what "metrics" measures; best/ is the checkpoint
+    // with the best primary metric seen during training (HF's load_best_model_at_end).
+    summary["best"] = {{"step", result.train.best_step}, {"primary_metric", *result.train.best_metric}};
+  }
   summary["max_seq_length"] = config.max_seq_length;
   summary["eval_batch_size"] = config.eval_batch_size;
   io::save_json_file((out / "results.json").string(), summary);

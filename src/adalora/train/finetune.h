@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,7 +34,9 @@ struct FineTuneResult {
   TrainResult train;
   std::map<std::string, double> metrics;  ///< final evaluation, "<split>/<metric>"
   std::string primary_metric;
-  int64_t trainable_parameters = 0;
+  int64_t trainable_parameters = 0;  ///< what the optimizer trained (AdaLoRA: at init_r)
+  int64_t kept_parameters = 0;       ///< what the adapter keeps (peft::Method::kept_parameter_count)
+  std::optional<int64_t> final_total_rank;  ///< AdaLoRA: Σ final ranks
   int64_t total_parameters = 0;
   double wall_seconds = 0;
   std::string output_dir;

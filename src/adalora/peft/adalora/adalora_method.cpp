@@ -44,6 +44,13 @@ class AdaLoraMethod : public Method {
     if (!pattern.empty()) adalora_.allocator().set_rank_pattern(pattern);
     if (json.contains("global_step")) adalora_.set_global_step(json.at("global_step").get<int64_t>());
   }
+  int64_t kept_parameter_count() const override {
+    int64_t adapters = 0;  // at their current tensor size (init_r until a compaction)
+    for (const auto& m : adalora_.matrices()) {
+      adapters += m.adapter->lora_A.numel() + m.adapter->lora_E.numel() + m.adapter->lora_B.numel();
+    }
+    return adalora_.trainable_parameter_count() - adapters + adalora_.pruned_adapter_parameter_count();
+  }
   void merge() override { adalora_.merge(); }
   void unmerge() override { adalora_.unmerge(); }
 
