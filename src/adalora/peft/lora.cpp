@@ -133,6 +133,23 @@ LoraAdapter::LoraAdapter(int64_t in_features, int64_t out_features, const LoraCo
 torch::Tensor LoraAdapter::forward(const torch::Tensor& x, const torch::Tensor& y_base) {
   auto h = x.to(lora_A->weight.scalar_type());
   if (!dropout_.is_empty()) h = dropout_(h);
+  const auto& A = lora_A->weight;  // [r, in]
+  const auto& B = lora_B->weight;  // [out, r]
+  if (y_base.scalar_type() != A.scalar_type()) {
+    // Half-precision base, float32 adapter: PEFT's order, cast back.
+    return y_base + (lora_B(lora_A(h)) * scaling).to(y_base.scalar_type());
+  }
+  // y_base + scaling · (h Aᵀ) Bᵀ as one addmm (as SvdAdapter::forward): scaling rides on alpha and
+  // the residual on beta = 1, so neither forward nor backward makes an [N, out] temporary beyond
+  // the output; PEFT's `y + lora_B(lora_A(x)) * scaling` makes two in each direction.
+  const int64_t in = A.size(1), out = B.size(0);
+  const auto t = torch::mm(h.reshape({-1, in}), A.t());  // [N, r]
+  return torch::addmm(y_base.reshape({-1, out}), t, B.t(), /*beta=*/1, /*alpha=*/scaling).view(y_base.sizes());
+}
+
+torch::Tensor LoraAdapter::forward_reference(const torch::Tensor& x, const torch::Tensor& y_base) {
+  auto h = x.to(lora_A->weight.scalar_type());
+  if (!dropout_.is_empty()) h = dropout_(h);
   return y_base + (lora_B(lora_A(h)) * scaling).to(y_base.scalar_type());
 }
 

@@ -27,7 +27,10 @@ struct LoraConfig {
 class LoraAdapter : public nn::Adapter {
  public:
   LoraAdapter(int64_t in_features, int64_t out_features, const LoraConfig& config, torch::Dtype dtype);
+  /// y_base + scaling · B A x, fused into one addmm (same products; scaling rounded into the GEMM).
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& y_base) override;
+  /// PEFT's literal order `y + lora_B(lora_A(dropout(x))) * scaling`, kept to test the fused path.
+  torch::Tensor forward_reference(const torch::Tensor& x, const torch::Tensor& y_base);
   torch::Tensor delta_weight() const override;  // B A · α/r: [out, in]
   const char* method() const override { return "lora"; }
 
