@@ -181,8 +181,8 @@ Command train_command() {
               const bool tty = ::isatty(STDOUT_FILENO) != 0;
               Progress progress(tty, f->stop_after_steps);
               if (train::is_comparison(merged)) {
-                ADALORA_CHECK(!f->resume, "--resume: continue one run of a comparison with --method NAME and "
-                                          "--out OUT/NAME, not the whole comparison");
+                ADALORA_CHECK(!f->resume, "--resume: not supported for a comparison (\"compare\" in ", source,
+                                          "); runs are deterministic: rerun it, or one run with --method NAME");
                 const size_t n = merged.at("compare").size();
                 const auto runs = train::compare_methods(
                     merged, source,
