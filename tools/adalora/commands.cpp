@@ -11,6 +11,7 @@ Command evaluate_command();
 Command predict_command();
 Command inspect_command();
 Command pretrain_command();
+Command planted_rank_command();
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -22,6 +23,7 @@ const std::vector<Command>& commands() {
       predict_command(),
       inspect_command(),
       pretrain_command(),
+      planted_rank_command(),
   };
   return table;
 }
