@@ -40,8 +40,8 @@ int run(Options& o) {
   }
   c.validate();
   std::cout << "planted-rank: BERT " << c.num_hidden_layers << " layers × " << c.hidden_size
-            << " hidden, " << c.steps << " steps, seed " << c.seed << ", " << at::get_num_threads()
-            << " threads\n"
+            << " hidden, " << c.steps << " steps, seed " << c.seed << ", threads "
+            << at::get_num_threads() << "\n"
             << std::flush;
   io::Json results = io::Json::array();
   std::vector<experiments::PlantedRankResult> runs;

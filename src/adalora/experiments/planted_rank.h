@@ -108,7 +108,8 @@ const std::vector<std::string>& planted_rank_variants();
 
 /// Runs one variant: `variant` is an AdaLoRA importance score ("ipt", "sensitivity", "magnitude")
 /// or "lora" (r = target_r on the same matrices: the same total rank). Same config and thread
-/// count → the same numbers bit for bit.
+/// count → the same numbers bit for bit. Reseeds LibTorch's global generator (model and adapter
+/// initialisation draw from it). Throws Error naming the field for a bad config or plant.
 PlantedRankResult run_planted_rank(const PlantedRankConfig& config, const std::string& variant);
 
 /// Spearman's ρ between the planted and allocated ranks (ties get average ranks).
