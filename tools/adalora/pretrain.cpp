@@ -52,6 +52,8 @@ Command pretrain_command() {
             app.add_option("--logging-steps", c->logging_steps, "Log the mean loss every N steps (default 50)");
             app.add_option("--save-steps", c->save_steps, "Write the model folder every N steps (default 1000)");
             app.add_option("--minutes", c->time_budget_minutes, "Stop and save after this many minutes");
+            app.add_option("--stop-after-steps", c->stop_after_steps,
+                           "Stop and save after N steps of the --max-steps/--epochs schedule (a reproducible cut)");
             app.add_option("--threads", c->num_threads, "LibTorch threads (default: ADALORA_NUM_THREADS or all cores)");
             return [c]() {
               const bool tty = ::isatty(STDOUT_FILENO) != 0;

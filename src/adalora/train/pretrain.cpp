@@ -145,6 +145,7 @@ std::string pretrain_command_line(const PretrainConfig& c, int num_threads) {
   s << " --mlm-probability " << number(c.mlm_probability) << " --dropout " << number(c.dropout)
     << " --seed " << c.seed << " --logging-steps " << c.logging_steps << " --save-steps "
     << c.save_steps;
+  if (c.stop_after_steps > 0) s << " --stop-after-steps " << c.stop_after_steps;
   if (c.time_budget_minutes > 0) s << " --minutes " << number(c.time_budget_minutes);
   s << " --threads " << num_threads;
   return s.str();
@@ -329,9 +330,10 @@ PretrainResult pretrain(const PretrainConfig& config_in, PretrainCallback progre
       std::ofstream out(dir + "/pretrain_command.txt");
       out << command << "\n";
       if (steps_done < total_steps) {
-        out << "# stopped after " << steps_done << " of " << total_steps
-            << " steps (time budget or request); the command above reproduces those steps "
-               "exactly with the same thread count\n";
+        out << "# saved after " << steps_done << " of " << total_steps
+            << " steps (a periodic save, --stop-after-steps, or a stop by --minutes or request); "
+               "the command above with --stop-after-steps "
+            << steps_done << " reproduces those steps exactly with the same thread count\n";
       }
       ADALORA_CHECK(out.good(), dir, "/pretrain_command.txt: cannot write");
     });
@@ -383,7 +385,7 @@ PretrainResult pretrain(const PretrainConfig& config_in, PretrainCallback progre
         config.time_budget_minutes > 0 && seconds_since(start) >= config.time_budget_minutes * 60.0;
     const bool keep_going =
         (!progress || progress({step, total_steps, value, lr, elapsed, batch * length})) &&
-        !out_of_time;
+        !out_of_time && !(config.stop_after_steps > 0 && step >= config.stop_after_steps);
     const bool stop = !keep_going && !last;
     if ((config.logging_steps > 0 && step % config.logging_steps == 0) || last || stop) {
       const double window_seconds = seconds_since(window_start);

@@ -57,6 +57,9 @@ struct PretrainConfig {
   int64_t logging_steps = 50;  ///< loss averaged over this many steps per log line
   int64_t save_steps = 1000;   ///< > 0: write the model folder every save_steps (and at the end)
   double time_budget_minutes = 0;  ///< > 0: stop after this long (wall time), save, return
+  /// > 0: stop (and save) after this many steps of the max_steps/epochs schedule — a reproducible
+  /// cut of a longer run (the lr schedule is still planned for the whole run).
+  int64_t stop_after_steps = 0;
   int num_threads = 0;             ///< LibTorch threads (configure_threads); 0 = default
   std::string command_line;  ///< written to pretrain_command.txt; "" = pretrain_command_line()
 };

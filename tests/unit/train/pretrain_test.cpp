@@ -175,9 +175,30 @@ TEST(PretrainTest, TimeBudgetStopsAndSaves) {
   EXPECT_TRUE(r.stopped_early);
   EXPECT_EQ(r.steps, 1);
   EXPECT_EQ(calls, 1);
-  EXPECT_NE(io::read_file(dir.file("model/pretrain_command.txt")).find("# stopped after 1 of 30"),
+  EXPECT_NE(io::read_file(dir.file("model/pretrain_command.txt")).find("# saved after 1 of 30"),
             std::string::npos);
   EXPECT_NO_THROW(models::load_pretrained(dir.file("model"), models::TaskHead::MaskedLM));
+}
+
+TEST(PretrainTest, StopAfterStepsCutsTheLongScheduleReproducibly) {
+  // The cut keeps the schedule of the whole run: the same weights as that run stopped by request
+  // at the same step, and different weights from a run planned for only that many steps.
+  testing::TempDir dir;
+  auto weights = [&](const std::string& name, int64_t max_steps, int64_t stop_after, int64_t request_stop) {
+    PretrainConfig c = tiny_config(dir.path(), dir.file(name));
+    c.max_steps = max_steps;
+    c.stop_after_steps = stop_after;
+    const PretrainResult r = pretrain(c, [&](const PretrainProgress& p) { return request_stop <= 0 || p.step < request_stop; });
+    EXPECT_EQ(r.steps, 3) << name;
+    return io::read_file(dir.file(name + "/model.safetensors"));
+  };
+  const std::string cut = weights("cut", 8, 3, 0);
+  EXPECT_EQ(cut, weights("requested", 8, 0, 3));
+  EXPECT_NE(cut, weights("short", 3, 0, 0));
+  const std::string note = io::read_file(dir.file("cut/pretrain_command.txt"));
+  EXPECT_NE(note.find("--max-steps 8 "), std::string::npos) << note;
+  EXPECT_NE(note.find("--stop-after-steps 3 "), std::string::npos) << note;
+  EXPECT_NE(note.find("# saved after 3 of 8"), std::string::npos) << note;
 }
 
 TEST(PretrainTest, BadSettingsNameTheField) {
