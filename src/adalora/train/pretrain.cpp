@@ -13,6 +13,7 @@
 #include "adalora/core/error.h"
 #include "adalora/core/threads.h"
 #include "adalora/data/sampler.h"
+#include "adalora/io/atomic_file.h"
 #include "adalora/io/hf_config.h"
 #include "adalora/models/model.h"
 #include "adalora/tokenizers/tokenizer.h"
@@ -20,6 +21,7 @@
 #include "adalora/train/lr_schedule.h"
 #include "adalora/train/mlm_collator.h"
 #include "adalora/train/optimizer.h"
+#include "adalora/train/report.h"
 #include "adalora/train/train_state.h"
 
 namespace adalora::train {
@@ -316,6 +318,7 @@ PretrainResult pretrain(const PretrainConfig& config_in, PretrainCallback progre
     std::ofstream csv(csv_path);
     csv << "step,loss,learning_rate,elapsed_seconds\n";
   }
+  std::vector<std::pair<int64_t, double>> loss_points;  // what mlm_loss_curve.csv holds
   auto save = [&](int64_t steps_done) {
     write_folder_atomic(config.output_dir, [&](const std::string& dir) {
       models::save_pretrained(*model, dir);
@@ -327,6 +330,9 @@ PretrainResult pretrain(const PretrainConfig& config_in, PretrainCallback progre
         const fs::path from = fs::path(work_dir) / name;
         if (fs::exists(from)) fs::copy_file(from, fs::path(dir) / name);
       }
+      io::write_file_atomic(dir + "/mlm_loss_curve.svg",
+                            loss_curve_svg(loss_points, total_steps, "MLM loss: " + model->hf_class(),
+                                           str_cat("mean MLM loss per ", config.logging_steps, " steps")));
       std::ofstream out(dir + "/pretrain_command.txt");
       out << command << "\n";
       if (steps_done < total_steps) {
@@ -403,6 +409,7 @@ PretrainResult pretrain(const PretrainConfig& config_in, PretrainCallback progre
       std::ofstream(log_path, std::ios::app) << line.dump() << '\n';
       std::ofstream(csv_path, std::ios::app)
           << step << ',' << number(mean) << ',' << number(lr) << ',' << number(elapsed) << '\n';
+      loss_points.emplace_back(step, mean);
       if (first_window) result.first_loss = mean;
       first_window = false;
       result.final_loss = mean;

@@ -156,4 +156,41 @@ std::string budget_curve_svg(const peft::BudgetSchedule& schedule,
   return s.str();
 }
 
+std::string loss_curve_svg(const std::vector<std::pair<int64_t, double>>& points, int64_t total_steps,
+                           const std::string& title, const std::string& y_label) {
+  const int width = 640, height = 360, left = 60, right = 20, top = 40, bottom = 50;
+  const double plot_w = width - left - right, plot_h = height - top - bottom;
+  const double T = static_cast<double>(std::max<int64_t>(total_steps, 1));
+  double lo = 0, hi = 1;
+  if (!points.empty()) {
+    lo = hi = points.front().second;
+    for (const auto& [step, v] : points) lo = std::min(lo, v), hi = std::max(hi, v);
+    lo = std::floor(lo), hi = std::max(std::ceil(hi), lo + 1);
+  }
+  auto px = [&](double step) { return left + plot_w * step / T; };
+  auto py = [&](double v) { return top + plot_h * (1.0 - (v - lo) / (hi - lo)); };
+  std::ostringstream s;
+  s << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
+    << "\" font-family=\"sans-serif\" font-size=\"12\">\n";
+  s << "<text x=\"10\" y=\"22\" font-size=\"15\">" << escape_xml(title) << "</text>\n";
+  s << "<line x1=\"" << left << "\" y1=\"" << top + plot_h << "\" x2=\"" << left + plot_w << "\" y2=\"" << top + plot_h
+    << "\" stroke=\"black\"/>\n<line x1=\"" << left << "\" y1=\"" << top << "\" x2=\"" << left << "\" y2=\""
+    << top + plot_h << "\" stroke=\"black\"/>\n";
+  // Whole-number grid lines with their labels.
+  const int64_t step_y = std::max<int64_t>(1, static_cast<int64_t>((hi - lo) / 6));
+  for (double v = lo; v <= hi + 1e-9; v += static_cast<double>(step_y)) {
+    s << "<line x1=\"" << left << "\" y1=\"" << py(v) << "\" x2=\"" << left + plot_w << "\" y2=\"" << py(v)
+      << "\" stroke=\"#ddd\"/>\n<text x=\"" << left - 6 << "\" y=\"" << py(v) + 4 << "\" text-anchor=\"end\">" << v
+      << "</text>\n";
+  }
+  s << "<polyline fill=\"none\" stroke=\"rgb(8,48,107)\" stroke-width=\"2\" points=\"";
+  for (const auto& [step, v] : points) s << px(static_cast<double>(step)) << "," << py(v) << " ";
+  s << "\"/>\n";
+  s << "<text x=\"" << left + plot_w << "\" y=\"" << height - 25 << "\" text-anchor=\"end\">step (of " << total_steps
+    << ")</text>\n";
+  s << "<text x=\"" << left << "\" y=\"" << height - 8 << "\">" << escape_xml(y_label) << "</text>\n";
+  s << "</svg>\n";
+  return s.str();
+}
+
 }  // namespace adalora::train

@@ -34,4 +34,9 @@ std::string budget_curve_svg(const peft::BudgetSchedule& schedule,
                              const std::vector<std::pair<int64_t, int64_t>>& measured_total_rank,
                              const std::string& title);
 
+/// SVG line chart of a logged loss: (step, loss) points over 0..total_steps (pre-training's
+/// mlm_loss_curve.svg). The y axis spans [min, max] of the losses, rounded out to a whole number.
+std::string loss_curve_svg(const std::vector<std::pair<int64_t, double>>& points, int64_t total_steps,
+                           const std::string& title, const std::string& y_label);
+
 }  // namespace adalora::train

@@ -106,7 +106,7 @@ TEST(PretrainTest, TinyRunLearnsLoadsAndRepeatsBitForBit) {
       << "first window " << r.first_loss << ", last " << r.final_loss;
 
   for (const char* f : {"config.json", "model.safetensors", "vocab.txt", "log.jsonl",
-                        "mlm_loss_curve.csv", "pretrain_command.txt"}) {
+                        "mlm_loss_curve.csv", "mlm_loss_curve.svg", "pretrain_command.txt"}) {
     EXPECT_TRUE(fs::exists(dir.file("model/") + f)) << f;
   }
   EXPECT_FALSE(fs::exists(dir.file("model.work")));

@@ -31,6 +31,20 @@ TEST(ReportTest, HeatmapShowsEveryRankAndBudgetCurveItsEnds) {
   EXPECT_NE(curve.find("<circle"), std::string::npos);
 }
 
+TEST(ReportTest, LossCurvePlotsEveryPointOnWholeNumberAxis) {
+  const std::string svg = loss_curve_svg({{10, 8.7}, {20, 7.1}, {30, 6.2}}, 40, "MLM <loss>", "mean loss");
+  EXPECT_NE(svg.find("MLM &lt;loss&gt;"), std::string::npos);  // escaped title
+  EXPECT_NE(svg.find(">6</text>"), std::string::npos);          // floor of the minimum
+  EXPECT_NE(svg.find(">9</text>"), std::string::npos);          // ceil of the maximum
+  EXPECT_NE(svg.find("step (of 40)"), std::string::npos);
+  // Three points: x = 60 + 560·step/40; the lowest loss sits lowest (largest y).
+  const auto points = svg.substr(svg.find("points=\""));
+  EXPECT_NE(points.find("200,"), std::string::npos) << points;
+  EXPECT_NE(points.find("340,"), std::string::npos) << points;
+  EXPECT_NE(points.find("480,"), std::string::npos) << points;
+  EXPECT_EQ(loss_curve_svg({}, 0, "empty", "").find("points=\" \""), std::string::npos);
+}
+
 TEST(ReportTest, RankPatternJsonHasTotals) {
   testing::TempDir dir;
   write_rank_pattern_json(dir.file("r.json"), {{"a.0.q", 2, {true, false, true}}, {"a.1.q", 1, {false, false, true}}}, 3);
