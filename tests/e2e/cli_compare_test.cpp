@@ -3,6 +3,7 @@
 // shape of the main job's default (`--preset demo`). Paths in the file are relative to the file.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "adalora/io/json.h"
@@ -88,6 +89,28 @@ TEST_F(CliCompare, MethodFlagSelectsOneRunAndFlagsOverridePerRunValues) {
   CliRun bad = run_cli("train --config " + dir_->file("compare.json") + " --out " + out + " --method bitfit");
   EXPECT_EQ(bad.code, 2) << bad.output;
   EXPECT_NE(bad.output.find("compares adalora, lora"), std::string::npos) << bad.output;
+}
+
+// The main job's built-in default: the shipped preset finds the committed model and data by name
+// from any working directory (here: the test's). Shortened by flags — the real run is README's.
+TEST_F(CliCompare, DemoPresetRunsOnTheCommittedModelAndData) {
+  const fs::path model = fs::path(ADALORA_SOURCE_DIR) / "models" / "demo-bert" / "model.safetensors";
+  ASSERT_TRUE(fs::exists(model)) << model << ": the committed demo model is missing";
+  const std::string out = dir_->file("demo");
+  CliRun r = run_cli("train --preset demo --out " + out +
+                     " --max-steps 3 --tinit 1 --tfinal 1 --delta-t 1 --max-seq-length 16 --batch-size 8");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto results = io::load_json_file(out + "/results.json");
+  for (const char* method : {"adalora", "lora"}) {
+    SCOPED_TRACE(method);
+    ASSERT_TRUE(results.contains(method)) << results.dump(2);
+    EXPECT_EQ(results.at(method).at("eval_split"), "dev");
+    // Accuracy is over the 1,000 test reviews: a multiple of 1/1000.
+    const double acc = results.at(method).at("accuracy").get<double>();
+    EXPECT_NEAR(acc * 1000, std::round(acc * 1000), 1e-6);
+  }
+  // AdaLoRA's final budget b(T) = target_r (4) × 24 matrices, as LoRA r = 4 on the same 24.
+  EXPECT_EQ(results.at("adalora").at("final_total_rank").get<int64_t>(), 96);
 }
 
 TEST_F(CliCompare, UnknownPresetNameListsWhereItLooked) {
