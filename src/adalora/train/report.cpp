@@ -37,6 +37,20 @@ std::string color(double fraction) {
   return s.str();
 }
 
+// The frame both line charts share: a width × height SVG with the plot area
+// [left, left + plot_w] × [top, top + plot_h], the title above it and the two axes.
+constexpr int width = 640, height = 360, left = 60, right = 20, top = 40, bottom = 50;
+constexpr double plot_w = width - left - right, plot_h = height - top - bottom;
+
+void line_chart_frame(std::ostream& s, const std::string& title) {
+  s << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
+    << "\" font-family=\"sans-serif\" font-size=\"12\">\n";
+  s << "<text x=\"10\" y=\"22\" font-size=\"15\">" << escape_xml(title) << "</text>\n";
+  s << "<line x1=\"" << left << "\" y1=\"" << top + plot_h << "\" x2=\"" << left + plot_w << "\" y2=\"" << top + plot_h
+    << "\" stroke=\"black\"/>\n<line x1=\"" << left << "\" y1=\"" << top << "\" x2=\"" << left << "\" y2=\""
+    << top + plot_h << "\" stroke=\"black\"/>\n";
+}
+
 }  // namespace
 
 MatrixCoordinates matrix_coordinates(const std::string& module_path) {
@@ -117,19 +131,12 @@ std::string rank_heatmap_svg(const std::vector<peft::MatrixRank>& ranks, int64_t
 std::string budget_curve_svg(const peft::BudgetSchedule& schedule,
                              const std::vector<std::pair<int64_t, int64_t>>& measured_total_rank,
                              const std::string& title) {
-  const int width = 640, height = 360, left = 60, right = 20, top = 40, bottom = 50;
-  const double plot_w = width - left - right, plot_h = height - top - bottom;
   const int64_t T = std::max<int64_t>(schedule.total_step, 1);
   const double y_max = static_cast<double>(std::max<int64_t>(schedule.init_bgt, 1));
   auto px = [&](double step) { return left + plot_w * step / static_cast<double>(T); };
   auto py = [&](double budget) { return top + plot_h * (1.0 - budget / y_max); };
   std::ostringstream s;
-  s << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
-    << "\" font-family=\"sans-serif\" font-size=\"12\">\n";
-  s << "<text x=\"10\" y=\"22\" font-size=\"15\">" << escape_xml(title) << "</text>\n";
-  s << "<line x1=\"" << left << "\" y1=\"" << top + plot_h << "\" x2=\"" << left + plot_w << "\" y2=\"" << top + plot_h
-    << "\" stroke=\"black\"/>\n<line x1=\"" << left << "\" y1=\"" << top << "\" x2=\"" << left << "\" y2=\""
-    << top + plot_h << "\" stroke=\"black\"/>\n";
+  line_chart_frame(s, title);
   // Phase boundaries: end of warm-up (tinit) and start of the final phase (T − tfinal).
   for (auto [step, label] : {std::pair<int64_t, const char*>{schedule.tinit, "t_i"},
                              {schedule.total_step - schedule.tfinal, "T - t_f"}}) {
@@ -158,8 +165,6 @@ std::string budget_curve_svg(const peft::BudgetSchedule& schedule,
 
 std::string loss_curve_svg(const std::vector<std::pair<int64_t, double>>& points, int64_t total_steps,
                            const std::string& title, const std::string& y_label) {
-  const int width = 640, height = 360, left = 60, right = 20, top = 40, bottom = 50;
-  const double plot_w = width - left - right, plot_h = height - top - bottom;
   const double T = static_cast<double>(std::max<int64_t>(total_steps, 1));
   double lo = 0, hi = 1;
   if (!points.empty()) {
@@ -170,12 +175,7 @@ std::string loss_curve_svg(const std::vector<std::pair<int64_t, double>>& points
   auto px = [&](double step) { return left + plot_w * step / T; };
   auto py = [&](double v) { return top + plot_h * (1.0 - (v - lo) / (hi - lo)); };
   std::ostringstream s;
-  s << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
-    << "\" font-family=\"sans-serif\" font-size=\"12\">\n";
-  s << "<text x=\"10\" y=\"22\" font-size=\"15\">" << escape_xml(title) << "</text>\n";
-  s << "<line x1=\"" << left << "\" y1=\"" << top + plot_h << "\" x2=\"" << left + plot_w << "\" y2=\"" << top + plot_h
-    << "\" stroke=\"black\"/>\n<line x1=\"" << left << "\" y1=\"" << top << "\" x2=\"" << left << "\" y2=\""
-    << top + plot_h << "\" stroke=\"black\"/>\n";
+  line_chart_frame(s, title);
   // Whole-number grid lines with their labels.
   const int64_t step_y = std::max<int64_t>(1, static_cast<int64_t>((hi - lo) / 6));
   for (double v = lo; v <= hi + 1e-9; v += static_cast<double>(step_y)) {
