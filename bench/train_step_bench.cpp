@@ -39,6 +39,7 @@
 #include <string>
 #include <vector>
 
+#include "adalora/core/blas.h"
 #include "adalora/core/threads.h"
 #include "adalora/io/json.h"
 #include "adalora/models/model.h"
@@ -394,8 +395,8 @@ void time_shape(const ShapeDef& shape, const Options& opt, int threads,
     return static_cast<double>(memory.at(a).peak_kb) / memory.at(Kind::Frozen).peak_kb;
   };
   std::cout << "{\"bench\":\"train_step_summary\",\"shape\":\"" << shape.name << "\",\"batch\":" << opt.batch
-            << ",\"seq\":" << opt.seq << ",\"threads\":" << threads << ",\"repeats\":" << opt.repeats
-            << ",\"adalora_over_lora\":{\"warmup\":" << fmt(med["adalora_warmup"] / med["lora"])
+            << ",\"seq\":" << opt.seq << ",\"threads\":" << threads << ",\"blas\":\"" << to_string(blas_threading())
+            << "\",\"repeats\":" << opt.repeats << ",\"adalora_over_lora\":{\"warmup\":" << fmt(med["adalora_warmup"] / med["lora"])
             << ",\"budgeting\":" << fmt(med["adalora_budgeting"] / med["lora"])
             << ",\"final\":" << fmt(med["adalora_final"] / med["lora"]) << "}"
             << ",\"lora_over_frozen\":" << fmt(med["lora"] / med["frozen"])

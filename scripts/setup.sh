@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libtorch-dev            # LibTorch 1.13 (tensors, autograd, modules)
-  libopenblas0-openmp     # OpenBLAS: without it LibTorch falls back to the reference BLAS (~30x slower GEMM)
+  libopenblas0-openmp     # OpenBLAS, OpenMP build: the BLAS every program links (cmake/openblas_openmp.cmake)
   libgloo-dev             # required by Debian's TorchConfig.cmake
   nlohmann-json3-dev      # JSON: config.json, tokenizer.json, adapter_config.json, golden files
   libicu-dev              # Unicode normalisation (NFD/NFKC) and character categories for tokenizers
