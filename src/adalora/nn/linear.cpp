@@ -34,9 +34,11 @@ torch::Tensor LinearImpl::base_forward(const torch::Tensor& x) const {
 
 torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
   if (adapter_ && !enabled_ && merged_) unmerge();
-  auto y = base_forward(x);
-  if (!adapter_ || !enabled_ || merged_) return y;
-  return adapter_->forward(x, y);
+  if (!adapter_ || !enabled_ || merged_) return base_forward(x);
+  if (!options_.fan_in_fan_out && x.scalar_type() == weight.scalar_type()) {
+    if (auto update = adapter_->low_rank_update(x)) return low_rank_linear(x, weight, bias, *update);
+  }
+  return adapter_->forward(x, base_forward(x));
 }
 
 void LinearImpl::attach(std::shared_ptr<Adapter> adapter) {

@@ -147,6 +147,14 @@ torch::Tensor LoraAdapter::forward(const torch::Tensor& x, const torch::Tensor& 
   return torch::addmm(y_base.reshape({-1, out}), t, B.t(), /*beta=*/1, /*alpha=*/scaling).view(y_base.sizes());
 }
 
+std::optional<nn::LowRankUpdate> LoraAdapter::low_rank_update(const torch::Tensor& x) {
+  const auto& A = lora_A->weight;
+  if (x.scalar_type() != A.scalar_type()) return std::nullopt;
+  nn::LowRankUpdate update{A, lora_B->weight, scaling, torch::Tensor()};
+  if (!dropout_.is_empty() && is_training()) update.input = dropout_(x);
+  return update;
+}
+
 torch::Tensor LoraAdapter::forward_reference(const torch::Tensor& x, const torch::Tensor& y_base) {
   auto h = x.to(lora_A->weight.scalar_type());
   if (!dropout_.is_empty()) h = dropout_(h);

@@ -31,6 +31,9 @@ class LoraAdapter : public nn::Adapter {
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& y_base) override;
   /// PEFT's literal order `y + lora_B(lora_A(dropout(x))) * scaling`, kept to test the fused path.
   torch::Tensor forward_reference(const torch::Tensor& x, const torch::Tensor& y_base);
+  /// {A, B, α/r, dropout(x) while training with dropout}: the layer's one-node path
+  /// (nn/low_rank_linear.h), the same products as forward(); nullopt for a half-precision base.
+  std::optional<nn::LowRankUpdate> low_rank_update(const torch::Tensor& x) override;
   torch::Tensor delta_weight() const override;  // B A · α/r: [out, in]
   const char* method() const override { return "lora"; }
 

@@ -4,6 +4,7 @@
 // tensors). The goldens check the end results; these tests pin each path on its own.
 #include <gtest/gtest.h>
 
+#include "adalora/nn/linear.h"
 #include "adalora/peft/adalora/importance.h"
 #include "adalora/peft/adalora/svd_adapter.h"
 #include "adalora/peft/lora.h"
@@ -78,6 +79,61 @@ TEST_P(FusedPaths, LoraAdapterForwardMatchesPeftOrder) {
   const auto fused = run([&](auto& a, auto& b) { return adapter.forward(a, b); }, x, y, params);
   const auto reference = run([&](auto& a, auto& b) { return adapter.forward_reference(a, b); }, x, y, params);
   expect_same(fused, reference, tol());
+}
+
+// nn::Linear with an adapter runs base + update as one node (nn/low_rank_linear.h); against the
+// frozen base plus the adapter's PEFT-order forward, with and without adapter dropout (the same
+// seed gives the same mask: neither path draws random numbers before the dropout).
+template <typename MakeAdapter>
+void expect_layer_matches_reference(MakeAdapter make, torch::Dtype dtype, double tol) {
+  for (double dropout : {0.0, 0.3}) {
+    SCOPED_TRACE("lora_dropout " + std::to_string(dropout));
+    torch::manual_seed(6);
+    nn::Linear layer(nn::LinearOptions{24, 40, true, false});
+    layer->to(dtype);
+    for (auto& p : layer->parameters()) p.set_requires_grad(false);
+    auto adapter = make(dropout);
+    layer->attach(adapter);
+    layer->train();
+    std::vector<torch::Tensor> params;
+    for (auto& p : adapter->parameters()) params.push_back(p);
+    const auto x = torch::randn({3, 7, 24}, torch::TensorOptions().dtype(dtype));
+    const auto unused = torch::zeros({3, 7, 40}, torch::TensorOptions().dtype(dtype));
+    const auto one_node = run([&](auto& a, auto&) { torch::manual_seed(7); return layer->forward(a); }, x, unused, params);
+    const auto reference = run([&](auto& a, auto&) {
+      torch::manual_seed(7);
+      auto h = a;
+      return adapter->forward_reference(h, layer->base_forward(a));
+    }, x, unused, params);
+    expect_same(one_node, reference, tol);
+  }
+}
+
+TEST_P(FusedPaths, LayerWithSvdAdapterMatchesPeftOrder) {
+  expect_layer_matches_reference([&](double dropout) {
+    SvdAdapterOptions o;
+    o.in_features = 24;
+    o.out_features = 40;
+    o.r = 6;
+    o.lora_alpha = 16;
+    o.lora_dropout = dropout;
+    o.init_lora_weights = false;
+    o.dtype = GetParam();
+    return std::make_shared<SvdAdapter>(o);
+  }, GetParam(), tol());
+}
+
+TEST_P(FusedPaths, LayerWithLoraAdapterMatchesPeftOrder) {
+  expect_layer_matches_reference([&](double dropout) {
+    LoraConfig c;
+    c.r = 5;
+    c.lora_alpha = 12;
+    c.lora_dropout = dropout;
+    auto adapter = std::make_shared<LoraAdapter>(24, 40, c, GetParam());
+    torch::NoGradGuard no_grad;
+    adapter->lora_B->weight.normal_();
+    return adapter;
+  }, GetParam(), tol());
 }
 
 TEST_P(FusedPaths, ImportanceOnePassIsBitIdenticalToTheReferenceKernels) {

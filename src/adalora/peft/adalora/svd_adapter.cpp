@@ -75,6 +75,13 @@ torch::Tensor SvdAdapter::forward(const torch::Tensor& x, const torch::Tensor& y
   return y.view(y_base.sizes());  // [..., out]
 }
 
+std::optional<nn::LowRankUpdate> SvdAdapter::low_rank_update(const torch::Tensor& x) {
+  if (!options_.fused_forward || x.scalar_type() != lora_A.scalar_type() || rank() == 0) return std::nullopt;
+  nn::LowRankUpdate update{lora_A * lora_E, lora_B, scale(), torch::Tensor()};
+  if (!dropout_.is_empty() && is_training()) update.input = dropout_(x);
+  return update;
+}
+
 torch::Tensor SvdAdapter::delta_weight() const {
   return torch::matmul(lora_B, lora_A * lora_E) * scaling / (ranknum + 1e-5);
 }

@@ -35,6 +35,10 @@ class SvdAdapter : public nn::Adapter {
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& y_base) override;
   /// The same in PEFT's exact operation order — the reference the fused forward is checked against.
   torch::Tensor forward_reference(const torch::Tensor& x, const torch::Tensor& y_base);
+  /// {A∘E, B, scale(), dropout(x) while training with dropout}: the layer's one-node path
+  /// (nn/low_rank_linear.h), the same products as forward(); nullopt where forward() would take
+  /// the reference path (fused_forward off, other dtype, rank 0).
+  std::optional<nn::LowRankUpdate> low_rank_update(const torch::Tensor& x) override;
   /// B @ (A∘E) · scaling / (ranknum + 1e-5): [out, in]
   torch::Tensor delta_weight() const override;
   const char* method() const override { return "adalora"; }
