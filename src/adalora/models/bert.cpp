@@ -11,6 +11,7 @@
 #include "adalora/models/heads.h"
 #include "adalora/models/model.h"
 #include "adalora/nn/activations.h"
+#include "adalora/nn/dropout.h"
 #include "adalora/nn/init.h"
 #include "adalora/nn/linear.h"
 
@@ -106,7 +107,7 @@ struct EmbeddingsImpl : torch::nn::Module {
     token_type_embeddings = register_module(
         "token_type_embeddings", torch::nn::Embedding(c.type_vocab_size, c.hidden_size));
     LayerNorm = register_module("LayerNorm", layer_norm(c));
-    dropout = register_module("dropout", torch::nn::Dropout(c.hidden_dropout_prob));
+    dropout = register_module("dropout", nn::Dropout(c.hidden_dropout_prob));
   }
 
   // input_ids, token_type_ids: [B, T] → [B, T, C]
@@ -131,7 +132,7 @@ struct EmbeddingsImpl : torch::nn::Module {
   torch::nn::Embedding word_embeddings{nullptr}, position_embeddings{nullptr},
       token_type_embeddings{nullptr};
   torch::nn::LayerNorm LayerNorm{nullptr};
-  torch::nn::Dropout dropout{nullptr};
+  nn::Dropout dropout{nullptr};
 };
 TORCH_MODULE(Embeddings);
 
@@ -142,7 +143,7 @@ struct SelfAttentionImpl : torch::nn::Module {
     query = register_module("query", nn::Linear(c.hidden_size, c.hidden_size));
     key = register_module("key", nn::Linear(c.hidden_size, c.hidden_size));
     value = register_module("value", nn::Linear(c.hidden_size, c.hidden_size));
-    dropout = register_module("dropout", torch::nn::Dropout(c.attention_probs_dropout_prob));
+    dropout = register_module("dropout", nn::Dropout(c.attention_probs_dropout_prob));
   }
 
   // h: [B, T, C], additive_mask: [B, 1, 1, T] → context [B, T, C]
@@ -160,7 +161,7 @@ struct SelfAttentionImpl : torch::nn::Module {
 
   int64_t heads, head_size;
   nn::Linear query{nullptr}, key{nullptr}, value{nullptr};
-  torch::nn::Dropout dropout{nullptr};
+  nn::Dropout dropout{nullptr};
 };
 TORCH_MODULE(SelfAttention);
 
@@ -169,7 +170,7 @@ struct ResidualOutputImpl : torch::nn::Module {
   ResidualOutputImpl(const Config& c, int64_t in_features) {
     dense = register_module("dense", nn::Linear(in_features, c.hidden_size));
     LayerNorm = register_module("LayerNorm", layer_norm(c));
-    dropout = register_module("dropout", torch::nn::Dropout(c.hidden_dropout_prob));
+    dropout = register_module("dropout", nn::Dropout(c.hidden_dropout_prob));
   }
   // x: [B, T, in], residual: [B, T, C] → [B, T, C]
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& residual) {
@@ -177,7 +178,7 @@ struct ResidualOutputImpl : torch::nn::Module {
   }
   nn::Linear dense{nullptr};
   torch::nn::LayerNorm LayerNorm{nullptr};
-  torch::nn::Dropout dropout{nullptr};
+  nn::Dropout dropout{nullptr};
 };
 TORCH_MODULE(ResidualOutput);
 
@@ -287,7 +288,7 @@ struct RobertaClassificationHeadImpl : torch::nn::Module {
   explicit RobertaClassificationHeadImpl(const Config& c) {
     dense = register_module("dense", nn::Linear(c.hidden_size, c.hidden_size));
     dropout = register_module(
-        "dropout", torch::nn::Dropout(c.classifier_dropout.value_or(c.hidden_dropout_prob)));
+        "dropout", nn::Dropout(c.classifier_dropout.value_or(c.hidden_dropout_prob)));
     out_proj = register_module("out_proj", nn::Linear(c.hidden_size, c.num_labels));
   }
   // h: [B, T, C] → [B, num_labels]
@@ -297,7 +298,7 @@ struct RobertaClassificationHeadImpl : torch::nn::Module {
     return out_proj(x);
   }
   nn::Linear dense{nullptr}, out_proj{nullptr};
-  torch::nn::Dropout dropout{nullptr};
+  nn::Dropout dropout{nullptr};
 };
 TORCH_MODULE(RobertaClassificationHead);
 
@@ -382,12 +383,12 @@ class BertFamilyModel : public Model {
         if (c_.roberta) {
           roberta_classifier_ = register_module("classifier", RobertaClassificationHead(c_));
         } else {
-          dropout_ = register_module("dropout", torch::nn::Dropout(head_dropout));
+          dropout_ = register_module("dropout", nn::Dropout(head_dropout));
           classifier_ = register_module("classifier", nn::Linear(c_.hidden_size, c_.num_labels));
         }
         break;
       case TaskHead::TokenClassification:
-        dropout_ = register_module("dropout", torch::nn::Dropout(head_dropout));
+        dropout_ = register_module("dropout", nn::Dropout(head_dropout));
         classifier_ = register_module("classifier", nn::Linear(c_.hidden_size, c_.num_labels));
         break;
       case TaskHead::QuestionAnswering:
@@ -461,7 +462,7 @@ class BertFamilyModel : public Model {
   Config c_;
   TaskHead head_;
   Body body_{nullptr};
-  torch::nn::Dropout dropout_{nullptr};
+  nn::Dropout dropout_{nullptr};
   nn::Linear classifier_{nullptr};
   RobertaClassificationHead roberta_classifier_{nullptr};
   BertOnlyMLMHead bert_mlm_head_{nullptr};

@@ -16,6 +16,7 @@
 #include "adalora/models/model.h"
 #include "adalora/models/relative_position.h"
 #include "adalora/nn/activations.h"
+#include "adalora/nn/dropout.h"
 #include "adalora/nn/init.h"
 #include "adalora/nn/linear.h"
 
@@ -211,7 +212,7 @@ struct EmbeddingsImpl : torch::nn::Module {
                                    nn::Linear(nn::LinearOptions{c.embedding_size, c.hidden_size, false}));
     }
     LayerNorm = register_module("LayerNorm", layer_norm(c.hidden_size, c.layer_norm_eps));
-    dropout = register_module("dropout", torch::nn::Dropout(c.hidden_dropout_prob));
+    dropout = register_module("dropout", nn::Dropout(c.hidden_dropout_prob));
   }
 
   // input_ids, token_type_ids, mask: [B, T] → [B, T, C]
@@ -237,7 +238,7 @@ struct EmbeddingsImpl : torch::nn::Module {
       token_type_embeddings{nullptr};
   nn::Linear embed_proj{nullptr};
   torch::nn::LayerNorm LayerNorm{nullptr};
-  torch::nn::Dropout dropout{nullptr};
+  nn::Dropout dropout{nullptr};
 };
 TORCH_MODULE(Embeddings);
 
@@ -251,13 +252,13 @@ struct DisentangledSelfAttentionImpl : torch::nn::Module {
     key_proj = register_module("key_proj", nn::Linear(c.hidden_size, all));
     value_proj = register_module("value_proj", nn::Linear(c.hidden_size, all));
     if (relative) {
-      pos_dropout = register_module("pos_dropout", torch::nn::Dropout(c.hidden_dropout_prob));
+      pos_dropout = register_module("pos_dropout", nn::Dropout(c.hidden_dropout_prob));
       if (!share_att_key) {
         if (c2p) pos_key_proj = register_module("pos_key_proj", nn::Linear(c.hidden_size, all));
         if (p2c) pos_query_proj = register_module("pos_query_proj", nn::Linear(c.hidden_size, all));
       }
     }
-    dropout = register_module("dropout", torch::nn::Dropout(c.attention_probs_dropout_prob));
+    dropout = register_module("dropout", nn::Dropout(c.attention_probs_dropout_prob));
   }
 
   // [B, T, H·D] → [B·H, T, D] (transpose_for_scores)
@@ -327,7 +328,7 @@ struct DisentangledSelfAttentionImpl : torch::nn::Module {
   int64_t span;
   nn::Linear query_proj{nullptr}, key_proj{nullptr}, value_proj{nullptr}, pos_key_proj{nullptr},
       pos_query_proj{nullptr};
-  torch::nn::Dropout pos_dropout{nullptr}, dropout{nullptr};
+  nn::Dropout pos_dropout{nullptr}, dropout{nullptr};
 };
 TORCH_MODULE(DisentangledSelfAttention);
 
@@ -336,14 +337,14 @@ struct ResidualOutputImpl : torch::nn::Module {
   ResidualOutputImpl(const Config& c, int64_t in_features) {
     dense = register_module("dense", nn::Linear(in_features, c.hidden_size));
     LayerNorm = register_module("LayerNorm", layer_norm(c.hidden_size, c.layer_norm_eps));
-    dropout = register_module("dropout", torch::nn::Dropout(c.hidden_dropout_prob));
+    dropout = register_module("dropout", nn::Dropout(c.hidden_dropout_prob));
   }
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& residual) {
     return LayerNorm(dropout(dense(x)) + residual);
   }
   nn::Linear dense{nullptr};
   torch::nn::LayerNorm LayerNorm{nullptr};
-  torch::nn::Dropout dropout{nullptr};
+  nn::Dropout dropout{nullptr};
 };
 TORCH_MODULE(ResidualOutput);
 
@@ -452,7 +453,7 @@ TORCH_MODULE(Body);
 struct ContextPoolerImpl : torch::nn::Module {
   explicit ContextPoolerImpl(const Config& c) : act(c.pooler_hidden_act) {
     dense = register_module("dense", nn::Linear(c.pooler_hidden_size, c.pooler_hidden_size));
-    dropout = register_module("dropout", torch::nn::Dropout(c.pooler_dropout));
+    dropout = register_module("dropout", nn::Dropout(c.pooler_dropout));
   }
   // h: [B, T, C] → [B, C]
   torch::Tensor forward(const torch::Tensor& h) {
@@ -460,7 +461,7 @@ struct ContextPoolerImpl : torch::nn::Module {
   }
   nn::Activation act;
   nn::Linear dense{nullptr};
-  torch::nn::Dropout dropout{nullptr};
+  nn::Dropout dropout{nullptr};
 };
 TORCH_MODULE(ContextPooler);
 
@@ -524,10 +525,10 @@ class DebertaV2Model : public Model {
         pooler_ = register_module("pooler", ContextPooler(c_));
         classifier_ = register_module("classifier", nn::Linear(c_.pooler_hidden_size, c_.num_labels));
         dropout_ = register_module("dropout",
-                                   torch::nn::Dropout(c_.cls_dropout.value_or(c_.hidden_dropout_prob)));
+                                   nn::Dropout(c_.cls_dropout.value_or(c_.hidden_dropout_prob)));
         break;
       case TaskHead::TokenClassification:
-        dropout_ = register_module("dropout", torch::nn::Dropout(c_.hidden_dropout_prob));
+        dropout_ = register_module("dropout", nn::Dropout(c_.hidden_dropout_prob));
         classifier_ = register_module("classifier", nn::Linear(c_.hidden_size, c_.num_labels));
         break;
       case TaskHead::QuestionAnswering:
@@ -593,7 +594,7 @@ class DebertaV2Model : public Model {
   TaskHead head_;
   Body body_{nullptr};
   ContextPooler pooler_{nullptr};
-  torch::nn::Dropout dropout_{nullptr};
+  nn::Dropout dropout_{nullptr};
   nn::Linear classifier_{nullptr};
   OnlyMLMHead mlm_head_{nullptr};
 };

@@ -126,7 +126,7 @@ LoraAdapter::LoraAdapter(int64_t in_features, int64_t out_features, const LoraCo
     // PEFT: kaiming_uniform_(A, a=√5) (nn.Linear's default, already applied), B = 0.
     lora_B->weight.zero_();
   }
-  if (config.lora_dropout > 0) dropout_ = register_module("lora_dropout", torch::nn::Dropout(config.lora_dropout));
+  if (config.lora_dropout > 0) dropout_ = register_module("lora_dropout", nn::Dropout(config.lora_dropout));
   to(dtype);
 }
 

@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include "adalora/nn/adapter.h"
+#include "adalora/nn/dropout.h"
 #include "adalora/peft/method.h"
 #include "adalora/peft/targets.h"
 
@@ -42,7 +43,7 @@ class LoraAdapter : public nn::Adapter {
   double scaling = 1.0;
 
  private:
-  torch::nn::Dropout dropout_{nullptr};
+  nn::Dropout dropout_{nullptr};
 };
 
 /// Attaches LoRA to the target layers of `model`, freezing everything but the adapters and

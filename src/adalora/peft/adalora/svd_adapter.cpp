@@ -17,7 +17,7 @@ SvdAdapter::SvdAdapter(const SvdAdapterOptions& options) : options_(options) {
   lora_E = register_parameter("lora_E", torch::empty({options.r, 1}, opts));
   ranknum = register_buffer("ranknum", torch::full({1}, static_cast<double>(options.r), opts));
   if (options.lora_dropout > 0) {
-    dropout_ = register_module("lora_dropout", torch::nn::Dropout(options.lora_dropout));
+    dropout_ = register_module("lora_dropout", nn::Dropout(options.lora_dropout));
   }
   init_weights(options.r);
 }

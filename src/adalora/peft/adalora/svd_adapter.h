@@ -11,6 +11,7 @@
 #include <torch/torch.h>
 
 #include "adalora/nn/adapter.h"
+#include "adalora/nn/dropout.h"
 
 namespace adalora::peft {
 
@@ -64,7 +65,7 @@ class SvdAdapter : public nn::Adapter {
  private:
   void init_weights(int64_t r);
   SvdAdapterOptions options_;
-  torch::nn::Dropout dropout_{nullptr};
+  nn::Dropout dropout_{nullptr};
 };
 
 }  // namespace adalora::peft
