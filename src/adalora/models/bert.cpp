@@ -11,6 +11,7 @@
 #include "adalora/models/heads.h"
 #include "adalora/models/model.h"
 #include "adalora/nn/activations.h"
+#include "adalora/nn/attention.h"
 #include "adalora/nn/dropout.h"
 #include "adalora/nn/init.h"
 #include "adalora/nn/linear.h"
@@ -149,14 +150,10 @@ struct SelfAttentionImpl : torch::nn::Module {
   // h: [B, T, C], additive_mask: [B, 1, 1, T] → context [B, T, C]
   torch::Tensor forward(const torch::Tensor& h, const torch::Tensor& additive_mask) {
     const int64_t B = h.size(0), T = h.size(1);
-    auto split = [&](const torch::Tensor& x) {  // [B, T, C] → [B, H, T, D]
-      return x.view({B, T, heads, head_size}).permute({0, 2, 1, 3});
-    };
-    const auto q = split(query(h)), k = split(key(h)), v = split(value(h));
-    auto scores = torch::matmul(q, k.transpose(-1, -2));  // [B, H, T, T]
-    scores = scores / std::sqrt(static_cast<double>(head_size)) + additive_mask;
-    auto probs = dropout(torch::softmax(scores, -1));
-    return torch::matmul(probs, v).permute({0, 2, 1, 3}).contiguous().view({B, T, heads * head_size});
+    auto split = [&](const torch::Tensor& x) { return x.view({B, T, heads, head_size}); };  // [B, T, H, D]
+    // softmax(q·kᵀ / sqrt(D) + mask) → dropout → ·v, per head in parallel (nn/attention.h).
+    return nn::multi_head_attention(split(query(h)), split(key(h)), split(value(h)), additive_mask,
+                                    std::sqrt(static_cast<double>(head_size)), dropout->p(), is_training());
   }
 
   int64_t heads, head_size;

@@ -64,34 +64,42 @@ using torch::autograd::variable_list;
 
 struct DropoutFunction : torch::autograd::Function<DropoutFunction> {
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, double p) {
-    const auto input = x.contiguous();
-    auto out = torch::empty_like(input);
-    auto mask = torch::empty(input.sizes(), input.options().dtype(torch::kUInt8));
-    const uint64_t seed = draw_seed();
-    const double scale = 1.0 / (1.0 - p);
-    AT_DISPATCH_FLOATING_TYPES(input.scalar_type(), "adalora::nn::dropout", [&] {
-      dropout_kernel<scalar_t>(input.data_ptr<scalar_t>(), out.data_ptr<scalar_t>(), mask.data_ptr<uint8_t>(),
-                               input.numel(), seed, keep_threshold(p), static_cast<scalar_t>(scale));
-    });
+    auto [out, mask] = dropout_forward(x, p);
     ctx->save_for_backward({mask});
-    ctx->saved_data["scale"] = scale;
+    ctx->saved_data["p"] = p;
     return out;
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
     const auto mask = ctx->get_saved_variables()[0];
-    const double scale = ctx->saved_data["scale"].toDouble();
-    const auto g = grad_outputs[0].contiguous();
-    auto dx = torch::empty_like(g);
-    AT_DISPATCH_FLOATING_TYPES(g.scalar_type(), "adalora::nn::dropout_backward", [&] {
-      masked_scale_kernel<scalar_t>(g.data_ptr<scalar_t>(), mask.data_ptr<uint8_t>(), dx.data_ptr<scalar_t>(),
-                                    g.numel(), static_cast<scalar_t>(scale));
-    });
-    return {dx, torch::Tensor()};
+    return {dropout_backward(grad_outputs[0], mask, ctx->saved_data["p"].toDouble()), torch::Tensor()};
   }
 };
 
 }  // namespace
+
+std::pair<torch::Tensor, torch::Tensor> dropout_forward(const torch::Tensor& x, double p) {
+  ADALORA_CHECK(p >= 0.0 && p < 1.0, "dropout_forward: expected a probability in [0, 1), got ", p);
+  const auto input = x.contiguous();
+  auto out = torch::empty_like(input);
+  auto mask = torch::empty(input.sizes(), input.options().dtype(torch::kUInt8));
+  const uint64_t seed = draw_seed();
+  AT_DISPATCH_FLOATING_TYPES(input.scalar_type(), "adalora::nn::dropout_forward", [&] {
+    dropout_kernel<scalar_t>(input.data_ptr<scalar_t>(), out.data_ptr<scalar_t>(), mask.data_ptr<uint8_t>(),
+                             input.numel(), seed, keep_threshold(p), static_cast<scalar_t>(1.0 / (1.0 - p)));
+  });
+  return {out, mask};
+}
+
+torch::Tensor dropout_backward(const torch::Tensor& g, const torch::Tensor& mask, double p) {
+  const auto grad = g.contiguous();
+  auto dx = torch::empty_like(grad);
+  AT_DISPATCH_FLOATING_TYPES(grad.scalar_type(), "adalora::nn::dropout_backward", [&] {
+    masked_scale_kernel<scalar_t>(grad.data_ptr<scalar_t>(), mask.data_ptr<uint8_t>(), dx.data_ptr<scalar_t>(),
+                                  grad.numel(), static_cast<scalar_t>(1.0 / (1.0 - p)));
+  });
+  return dx;
+}
 
 torch::Tensor apply_dropout(const torch::Tensor& x, double p, bool training) {
   ADALORA_CHECK(p >= 0.0 && p <= 1.0, "apply_dropout: expected a probability in [0, 1], got ", p);

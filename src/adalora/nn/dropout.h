@@ -11,11 +11,19 @@
 
 #include <torch/torch.h>
 
+#include <utility>
+
 namespace adalora::nn {
 
 /// Inverted dropout of `x` with drop probability p ∈ [0, 1] when `training`; else x itself.
 /// float32 and float64 run the parallel kernel; other dtypes fall back to torch::dropout.
 torch::Tensor apply_dropout(const torch::Tensor& x, double p, bool training);
+
+/// Without autograd, for fused ops (nn/attention.h): {x with kept elements scaled by 1/(1−p) and
+/// the others zeroed, the keep mask as uint8}. float32/float64 on the CPU, p ∈ [0, 1).
+std::pair<torch::Tensor, torch::Tensor> dropout_forward(const torch::Tensor& x, double p);
+/// g·mask/(1−p), without autograd: dropout_forward's backward.
+torch::Tensor dropout_backward(const torch::Tensor& g, const torch::Tensor& mask, double p);
 
 /// The keep mask apply_dropout() would draw for `numel` elements from `seed` (1 = kept): exposed so tests
 /// can check its statistics and its independence of the thread count.
