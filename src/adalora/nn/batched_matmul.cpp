@@ -1,0 +1,61 @@
+#include "adalora/nn/batched_matmul.h"
+
+#include <ATen/Parallel.h>
+
+#include "adalora/core/error.h"
+
+namespace adalora::nn {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// out[i] = a[i]·b[i] for every i, matrices spread over the pool's threads. Inside the parallel
+// region LibTorch ops run single-threaded and OpenBLAS's OpenMP build does not nest; grad mode is
+// thread-local and the pool's threads do not inherit the caller's, hence the guard.
+void batched_mm_into(torch::Tensor& out, const torch::Tensor& a, const torch::Tensor& b) {
+  at::parallel_for(0, a.size(0), 1, [&](int64_t begin, int64_t end) {
+    torch::NoGradGuard no_grad;
+    for (int64_t i = begin; i < end; ++i) {
+      auto o = out[i];
+      torch::mm_out(o, a[i], b[i]);
+    }
+  });
+}
+
+torch::Tensor batched_mm(const torch::Tensor& a, const torch::Tensor& b) {
+  auto out = torch::empty({a.size(0), a.size(1), b.size(2)}, a.options());
+  batched_mm_into(out, a, b);
+  return out;
+}
+
+struct BatchedMatmulFunction : torch::autograd::Function<BatchedMatmulFunction> {
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& a, const torch::Tensor& b) {
+    ctx->save_for_backward({a, b});
+    return batched_mm(a, b);
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
+    const auto saved = ctx->get_saved_variables();
+    const auto a = saved[0].detach(), b = saved[1].detach();
+    const auto g = grad_outputs[0];
+    torch::Tensor da, db;
+    if (ctx->needs_input_grad(0)) da = batched_mm(g, b.transpose(1, 2));
+    if (ctx->needs_input_grad(1)) db = batched_mm(a.transpose(1, 2), g);
+    return {da, db};
+  }
+};
+
+}  // namespace
+
+torch::Tensor batched_matmul(const torch::Tensor& a, const torch::Tensor& b) {
+  ADALORA_CHECK(a.dim() == 3 && b.dim() == 3 && a.size(0) == b.size(0) && a.size(2) == b.size(1),
+                "batched_matmul: expected [N, M, K] and [N, K, P], got ", a.sizes(), " and ", b.sizes());
+  const auto t = a.scalar_type();
+  if (!a.device().is_cpu() || t != b.scalar_type() || (t != torch::kFloat32 && t != torch::kFloat64)) {
+    return torch::bmm(a, b);
+  }
+  return BatchedMatmulFunction::apply(a, b);
+}
+
+}  // namespace adalora::nn
