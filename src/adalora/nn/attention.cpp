@@ -1,8 +1,7 @@
 #include "adalora/nn/attention.h"
 
-#include <ATen/Parallel.h>
-
 #include "adalora/core/error.h"
+#include "adalora/nn/batched_matmul.h"
 #include "adalora/nn/dropout.h"
 
 namespace adalora::nn {
@@ -11,20 +10,11 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-// Runs f(b, h) for every (batch, head) pair, whole heads per thread. Inside the parallel region
-// LibTorch ops run single-threaded and OpenBLAS's OpenMP build does not nest, so each product is
-// one single-threaded GEMM on a strided [T, D] view.
-// Grad mode is thread-local and the pool's threads do not inherit the caller's, hence the guard.
+// Runs f(b, h) for every (batch, head) pair, whole heads per thread (nn/batched_matmul.h).
 template <typename F>
 void for_each_head(int64_t batch, int64_t heads, F f) {
-  at::parallel_for(0, batch * heads, 1, [&](int64_t begin, int64_t end) {
-    torch::NoGradGuard no_grad;
-    for (int64_t i = begin; i < end; ++i) f(i / heads, i % heads);
-  });
+  for_each_matrix(batch * heads, [&](int64_t i) { f(i / heads, i % heads); });
 }
-
-// out = a·b, written into `out` (a view: a head's slice of a larger tensor).
-void mm_into(torch::Tensor out, const torch::Tensor& a, const torch::Tensor& b) { torch::mm_out(out, a, b); }
 
 // The [T, D] matrix of head h in batch b of a [B, T, H, D] tensor (row stride H·D).
 torch::Tensor head(const torch::Tensor& x, int64_t b, int64_t h) { return x.select(0, b).select(1, h); }

@@ -1,7 +1,5 @@
 #include "adalora/nn/batched_matmul.h"
 
-#include <ATen/Parallel.h>
-
 #include "adalora/core/error.h"
 
 namespace adalora::nn {
@@ -10,22 +8,9 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-// out[i] = a[i]·b[i] for every i, matrices spread over the pool's threads. Inside the parallel
-// region LibTorch ops run single-threaded and OpenBLAS's OpenMP build does not nest; grad mode is
-// thread-local and the pool's threads do not inherit the caller's, hence the guard.
-void batched_mm_into(torch::Tensor& out, const torch::Tensor& a, const torch::Tensor& b) {
-  at::parallel_for(0, a.size(0), 1, [&](int64_t begin, int64_t end) {
-    torch::NoGradGuard no_grad;
-    for (int64_t i = begin; i < end; ++i) {
-      auto o = out[i];
-      torch::mm_out(o, a[i], b[i]);
-    }
-  });
-}
-
 torch::Tensor batched_mm(const torch::Tensor& a, const torch::Tensor& b) {
   auto out = torch::empty({a.size(0), a.size(1), b.size(2)}, a.options());
-  batched_mm_into(out, a, b);
+  for_each_matrix(a.size(0), [&](int64_t i) { mm_into(out[i], a[i], b[i]); });
   return out;
 }
 
