@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "adalora/io/hf_config.h"
+#include "adalora/models/kv_cache.h"
 
 namespace adalora::models {
 
@@ -32,6 +33,21 @@ struct ModelInputs {
   torch::Tensor start_positions;  ///< [B] int64, question answering
   torch::Tensor end_positions;    ///< [B] int64, question answering
   bool output_hidden_states = false;
+
+  // Generative models (causal LM, encoder-decoder). Encoders ignore these fields.
+  /// [B, T] int64 position ids of input_ids (decoder-only); undefined → arange(past, past + T).
+  /// Left-padded generation passes HF's cumsum(mask) - 1 (pads set to 1).
+  torch::Tensor position_ids;
+  /// Encoder-decoder: [B, T_dec] decoder inputs; undefined with labels → HF's
+  /// shift_tokens_right(labels, pad_token_id, decoder_start_token_id).
+  torch::Tensor decoder_input_ids;
+  torch::Tensor decoder_attention_mask;  ///< [B, T_dec] or undefined (causal mask only)
+  /// Incremental decoding. When set, each decoder layer attends to the cached keys/values first
+  /// and appends its new ones; for decoder-only models `attention_mask` then covers the cached and
+  /// the new positions ([B, cache->length() + T]). Encoder-decoder: an empty cache's first call
+  /// runs the encoder on input_ids and keeps its output (and the cross-attention keys/values) in
+  /// the cache; later calls pass only decoder_input_ids (the new tokens). Nullptr → no caching.
+  KvCache* cache = nullptr;
 };
 
 struct ModelOutputs {
@@ -42,13 +58,28 @@ struct ModelOutputs {
   torch::Tensor last_hidden_state;  ///< [B, T, hidden]
   torch::Tensor pooler_output;      ///< [B, hidden] when the architecture has a pooler in this head
   /// output_hidden_states: [embedding output, layer 1 output, ..., layer L output], each [B, T, hidden]
+  /// (encoder-decoder: the decoder's, as HF's decoder_hidden_states)
   std::vector<torch::Tensor> hidden_states;
+  /// Encoder-decoder only: the encoder's output and (output_hidden_states) its hidden states.
+  torch::Tensor encoder_last_hidden_state;
+  std::vector<torch::Tensor> encoder_hidden_states;
 };
 
 /// The task head on top of the encoder (HF's *For<Task> classes; None = the bare *Model).
-enum class TaskHead { None, SequenceClassification, TokenClassification, QuestionAnswering, MaskedLM };
+/// CausalLM: *ForCausalLM / GPT2LMHeadModel (labels = input_ids, shifted inside as HF does);
+/// Seq2SeqLM: *ForConditionalGeneration (labels are the decoder targets).
+enum class TaskHead {
+  None,
+  SequenceClassification,
+  TokenClassification,
+  QuestionAnswering,
+  MaskedLM,
+  CausalLM,
+  Seq2SeqLM
+};
 
-/// "none", "sequence_classification", "token_classification", "question_answering", "masked_lm".
+/// "none", "sequence_classification", "token_classification", "question_answering", "masked_lm",
+/// "causal_lm", "seq2seq_lm".
 const char* task_head_name(TaskHead head);
 /// Inverse of task_head_name; throws Error listing the accepted names.
 TaskHead task_head_from_name(const std::string& name);
@@ -68,6 +99,9 @@ class Model : public torch::nn::Module {
   virtual std::vector<std::string> other_head_prefixes() const = 0;
   /// HF's _init_weights with the config's initializer_range.
   virtual void init_weights() = 0;
+  /// True for encoder-decoder models (BART): generation runs the encoder once and feeds
+  /// decoder_input_ids step by step.
+  virtual bool is_encoder_decoder() const { return false; }
 
   /// The model's own state keys (HF names), recorded when the model was built: adapter
   /// parameters attached later are not part of it.

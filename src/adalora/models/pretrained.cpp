@@ -15,8 +15,10 @@
 namespace adalora::models {
 namespace {
 
-const char* kHeadNames[] = {"none", "sequence_classification", "token_classification",
-                            "question_answering", "masked_lm"};
+const char* kHeadNames[] = {"none",       "sequence_classification", "token_classification",
+                            "question_answering", "masked_lm",  "causal_lm",
+                            "seq2seq_lm"};
+constexpr int kNumHeads = sizeof(kHeadNames) / sizeof(kHeadNames[0]);
 
 bool starts_with(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
 bool ends_with(const std::string& s, const std::string& p) {
@@ -51,11 +53,12 @@ std::string join(const std::vector<std::string>& v, size_t limit = 50) {
 const char* task_head_name(TaskHead head) { return kHeadNames[static_cast<int>(head)]; }
 
 TaskHead task_head_from_name(const std::string& name) {
-  for (int i = 0; i < 5; ++i) {
+  std::string names;
+  for (int i = 0; i < kNumHeads; ++i) {
     if (name == kHeadNames[i]) return static_cast<TaskHead>(i);
+    names += (i ? ", " : "") + std::string(kHeadNames[i]);
   }
-  throw Error(str_cat("task head: expected one of none, sequence_classification, "
-                      "token_classification, question_answering, masked_lm, got \"", name, "\""));
+  throw Error(str_cat("task head: expected one of ", names, ", got \"", name, "\""));
 }
 
 void Model::record_state_keys() {
