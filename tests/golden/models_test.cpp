@@ -17,15 +17,17 @@
 namespace adalora::models {
 namespace {
 
-/// HF class → task head for the supported encoder families; nullopt otherwise.
+/// HF class → task head for the supported model families; nullopt otherwise.
 std::optional<TaskHead> head_of(const std::string& hf_class) {
   static const std::vector<std::pair<std::string, TaskHead>> suffixes = {
       {"ForSequenceClassification", TaskHead::SequenceClassification},
       {"ForTokenClassification", TaskHead::TokenClassification},
       {"ForQuestionAnswering", TaskHead::QuestionAnswering},
       {"ForMaskedLM", TaskHead::MaskedLM},
+      {"ForCausalLM", TaskHead::CausalLM},
+      {"LMHeadModel", TaskHead::CausalLM},  // GPT2LMHeadModel
       {"Model", TaskHead::None}};
-  for (const std::string family : {"Bert", "Roberta", "DebertaV2"}) {
+  for (const std::string family : {"Bert", "Roberta", "DebertaV2", "GPT2", "Llama", "Mistral", "Qwen2"}) {
     if (hf_class.rfind(family, 0) != 0) continue;
     const std::string rest = hf_class.substr(family.size());
     for (const auto& [suffix, head] : suffixes) {

@@ -65,4 +65,38 @@ models::ModelPtr tiny_model(const std::string& model_type, models::TaskHead head
   return model;
 }
 
+const std::vector<std::string>& tiny_decoder_types() {
+  static const std::vector<std::string> names = {"gpt2", "llama", "mistral", "qwen2"};
+  return names;
+}
+
+io::Json tiny_decoder_config_json(const std::string& model_type) {
+  if (model_type == "gpt2") {
+    return {{"model_type", "gpt2"}, {"vocab_size", 64}, {"n_embd", 32},       {"n_layer", 2},
+            {"n_head", 4},          {"n_inner", 64},    {"n_positions", 64},  {"initializer_range", 0.2},
+            {"activation_function", "gelu_new"}, {"bos_token_id", 63}, {"eos_token_id", 63}};
+  }
+  io::Json j = {{"model_type", model_type},  {"vocab_size", 64},           {"hidden_size", 32},
+                {"num_hidden_layers", 2},    {"num_attention_heads", 4},   {"num_key_value_heads", 2},
+                {"intermediate_size", 64},   {"max_position_embeddings", 64}, {"initializer_range", 0.2},
+                {"rms_norm_eps", 1e-5},      {"rope_theta", 500000.0},     {"hidden_act", "silu"},
+                {"bos_token_id", 1},         {"eos_token_id", 2}};
+  if (model_type == "llama") return j;
+  if (model_type == "mistral" || model_type == "qwen2") {
+    j["sliding_window"] = 64;
+    return j;
+  }
+  throw Error(str_cat("tiny_decoder_config_json: no tiny config for model_type \"", model_type, "\""));
+}
+
+models::ModelPtr tiny_decoder(const std::string& model_type, models::TaskHead head, uint64_t seed,
+                              const io::Json& overrides) {
+  auto json = tiny_decoder_config_json(model_type);
+  json.update(overrides);
+  torch::manual_seed(seed);
+  auto model = models::build_model(io::HfConfig(json, "tiny " + model_type + " config"), head);
+  model->eval();
+  return model;
+}
+
 }  // namespace adalora::testing

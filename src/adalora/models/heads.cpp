@@ -88,4 +88,18 @@ void question_answering_outputs(const torch::Tensor& qa_logits, const ModelInput
              2;
 }
 
+torch::Tensor causal_lm_loss(const torch::Tensor& logits, const torch::Tensor& labels) {
+  ADALORA_CHECK(!at::isFloatingType(labels.scalar_type()),
+                "causal LM: labels: expected integer token ids, got ", labels.scalar_type());
+  ADALORA_CHECK(labels.dim() == 2 && logits.dim() == 3 && labels.size(0) == logits.size(0) &&
+                    labels.size(1) == logits.size(1),
+                "causal LM: labels: expected [batch, seq] matching logits ", logits.sizes(), ", got ",
+                labels.sizes());
+  const int64_t T = logits.size(1);
+  const auto shifted_logits = logits.narrow(1, 0, T - 1).reshape({-1, logits.size(-1)});  // [B·(T-1), V]
+  const auto shifted_labels = labels.narrow(1, 1, T - 1).reshape({-1}).to(torch::kLong);  // [B·(T-1)]
+  return F::cross_entropy(shifted_logits, shifted_labels,
+                          F::CrossEntropyFuncOptions().ignore_index(-100));
+}
+
 }  // namespace adalora::models

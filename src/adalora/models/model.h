@@ -97,6 +97,10 @@ class Model : public torch::nn::Module {
   /// Key prefixes of this architecture's *other* heads (pre-training heads, other task heads) that
   /// a checkpoint may hold; loading skips them as HF does (it warns about "unused weights").
   virtual std::vector<std::string> other_head_prefixes() const = 0;
+  /// Key suffixes of buffers that checkpoints of this architecture may hold and HF skips on load
+  /// (its `_keys_to_ignore_on_load_unexpected`, non-persistent buffers saved by older versions:
+  /// GPT-2's `.attn.bias` causal masks, LLaMA's `.rotary_emb.inv_freq`).
+  virtual std::vector<std::string> ignorable_key_suffixes() const { return {}; }
   /// HF's _init_weights with the config's initializer_range.
   virtual void init_weights() = 0;
   /// True for encoder-decoder models (BART): generation runs the encoder once and feeds

@@ -120,10 +120,12 @@ void load_weights(Model& model, const std::string& dir, LoadReport* report, bool
 
   std::vector<std::string> unexpected, ignored;
   const auto other_heads = model.other_head_prefixes();
+  const auto ignorable = model.ignorable_key_suffixes();
   for (const auto& n : names) {
     if (used.count(n)) continue;
-    const bool legacy_buffer = ends_with(n, "embeddings.position_ids") ||
-                               ends_with(n, "embeddings.token_type_ids");
+    const bool legacy_buffer =
+        ends_with(n, "embeddings.position_ids") || ends_with(n, "embeddings.token_type_ids") ||
+        std::any_of(ignorable.begin(), ignorable.end(), [&](const std::string& s) { return ends_with(n, s); });
     const bool other_head = std::any_of(other_heads.begin(), other_heads.end(),
                                         [&](const std::string& p) { return starts_with(n, p); });
     (legacy_buffer || other_head ? ignored : unexpected).push_back(n);

@@ -9,6 +9,10 @@ namespace adalora::models {
 ModelPtr build_bert(const HfConfig& config, TaskHead head);        // models/bert.cpp
 ModelPtr build_roberta(const HfConfig& config, TaskHead head);     // models/bert.cpp
 ModelPtr build_deberta_v2(const HfConfig& config, TaskHead head);  // models/deberta_v2.cpp
+ModelPtr build_gpt2(const HfConfig& config, TaskHead head);        // models/gpt2.cpp
+ModelPtr build_llama(const HfConfig& config, TaskHead head);       // models/llama.cpp
+ModelPtr build_mistral(const HfConfig& config, TaskHead head);     // models/llama.cpp
+ModelPtr build_qwen2(const HfConfig& config, TaskHead head);       // models/llama.cpp
 
 const std::vector<Architecture>& architectures() {
   static const std::vector<Architecture> table = [] {
@@ -16,6 +20,10 @@ const std::vector<Architecture>& architectures() {
         // model_type    builder           default PEFT targets (PEFT's mapping)
         {"bert",         build_bert,       {"query", "value"}},
         {"deberta-v2",   build_deberta_v2, {"query_proj", "value_proj"}},
+        {"gpt2",         build_gpt2,       {"c_attn"}},
+        {"llama",        build_llama,      {"q_proj", "v_proj"}},
+        {"mistral",      build_mistral,    {"q_proj", "v_proj"}},
+        {"qwen2",        build_qwen2,      {"q_proj", "v_proj"}},
         {"roberta",      build_roberta,    {"query", "value"}},
     };
     std::set<std::string> seen;

@@ -82,7 +82,7 @@ io::Json LoraConfig::to_peft_json() const {
   io::Json j = io::Json::object();
   j["base_model_name_or_path"] = nullptr;
   j["bias"] = "none";
-  j["fan_in_fan_out"] = false;
+  j["fan_in_fan_out"] = fan_in_fan_out;
   j["inference_mode"] = true;
   j["init_lora_weights"] = true;
   j["lora_alpha"] = lora_alpha;
@@ -103,6 +103,7 @@ LoraConfig LoraConfig::from_peft_json(const io::Json& json, const std::string& s
   c.r = o.get_or<int64_t>("r", c.r);
   c.lora_alpha = o.get_or<double>("lora_alpha", c.lora_alpha);
   c.lora_dropout = o.get_or<double>("lora_dropout", c.lora_dropout);
+  c.fan_in_fan_out = o.get_or<bool>("fan_in_fan_out", c.fan_in_fan_out);
   if (o.has("target_modules") && !o.is_null("target_modules")) {
     if (o.raw("target_modules").is_string()) {
       c.targets.regex = o.get<std::string>("target_modules");
@@ -165,9 +166,11 @@ torch::Tensor LoraAdapter::delta_weight() const {
   return torch::matmul(lora_B->weight, lora_A->weight) * scaling;
 }
 
-MethodPtr attach_lora(torch::nn::Module& model, const LoraConfig& config) {
-  config.validate();
-  auto targets = find_targets(model, config.targets);
+MethodPtr attach_lora(torch::nn::Module& model, const LoraConfig& lora_config) {
+  lora_config.validate();
+  auto targets = find_targets(model, lora_config.targets);
+  LoraConfig config = lora_config;
+  for (auto& [path, layer] : targets) config.fan_in_fan_out |= layer->options().fan_in_fan_out;
   for (auto& p : model.parameters()) p.set_requires_grad(false);
   std::vector<std::pair<std::string, std::shared_ptr<LoraAdapter>>> adapters;
   std::vector<std::shared_ptr<nn::LinearImpl>> layers;
@@ -219,7 +222,7 @@ MethodPtr load_lora(torch::nn::Module& model, const std::string& dir, bool train
   io::JsonObject o(files.config, source);
   const std::string type = o.get_or<std::string>("peft_type", "");
   ADALORA_CHECK(type == "LORA", source, ": peft_type: expected \"LORA\", got \"", type, "\"");
-  for (const char* flag : {"use_dora", "use_rslora", "fan_in_fan_out"}) {
+  for (const char* flag : {"use_dora", "use_rslora"}) {
     ADALORA_CHECK(!o.has(flag) || o.is_null(flag) || !o.get<bool>(flag), source, ": ", flag,
                   ": expected false (not implemented here), got true");
   }

@@ -19,6 +19,9 @@ struct LoraConfig {
   double lora_dropout = 0.0;
   TargetSpec targets;
   std::vector<std::string> modules_to_save;  ///< trained in full and saved (e.g. the classifier)
+  /// Base weights stored [in, out] (GPT-2 Conv1D). attach_lora sets it when a target layer is
+  /// nn::Linear with fan_in_fan_out, as PEFT does for Conv1D; the adapter tensors are the same.
+  bool fan_in_fan_out = false;
 
   void validate() const;
   io::Json to_peft_json() const;

@@ -56,7 +56,10 @@ AdaLora AdaLora::attach(torch::nn::Module& model, const AdaLoraConfig& config) {
   }
   auto extra = collect_modules_to_save(model, config.modules_to_save);
   for (auto& [name, p] : extra) p.set_requires_grad(true);
-  return AdaLora(config, std::move(matrices), std::move(layers), std::move(extra), false);
+  // PEFT sets fan_in_fan_out for Conv1D targets (GPT-2); the adapter tensors are the same.
+  AdaLoraConfig saved_config = config;
+  for (const auto& layer : layers) saved_config.fan_in_fan_out |= layer->options().fan_in_fan_out;
+  return AdaLora(saved_config, std::move(matrices), std::move(layers), std::move(extra), false);
 }
 
 AdaLora AdaLora::load(torch::nn::Module& model, const std::string& dir, bool trainable) {
