@@ -118,6 +118,35 @@ TEST(BartTest, ReorderedCacheEqualsReorderedBatch) {
   EXPECT_TENSOR_NEAR(stepped.logits, expected.logits.narrow(1, 3, 1), 1e-5, 0);
 }
 
+// HF's own incremental decoding: feeding the stored greedy sequences one token at a time through
+// the cache reproduces the raw next-token logits HF recorded at every step (gen.greedy.logits).
+TEST(BartTest, CachedStepsReproduceHfGreedyLogits) {
+  ADALORA_REQUIRE_GOLDEN("models");
+  for (const std::string name : {"bart", "bart_scale_emb"}) {
+    SCOPED_TRACE(name);
+    const std::string dir = testing::golden_path("models/" + name);
+    auto model = load_pretrained(dir, TaskHead::Seq2SeqLM);
+    model->eval();
+    torch::NoGradGuard no_grad;
+    const auto io_file = io::SafetensorsFile::open(dir + "/io.safetensors");
+    const auto sequences = io_file.load("gen.greedy.sequences");  // [B, 1 + steps]
+    const auto logits = io_file.load("gen.greedy.logits");        // [steps, B, V]
+    KvCache cache;
+    ModelInputs in;
+    in.input_ids = io_file.load("gen.input_ids");
+    in.attention_mask = io_file.load("gen.attention_mask");
+    in.cache = &cache;
+    for (int64_t t = 0; t < logits.size(0); ++t) {
+      SCOPED_TRACE(str_cat("step ", t));
+      in.decoder_input_ids = sequences.narrow(1, t, 1);
+      const auto out = model->forward(in);
+      EXPECT_TENSOR_NEAR(out.logits.select(1, 0), logits[t], 4e-5, 1e-4);
+      in.input_ids = torch::Tensor();  // encoded once
+      in.attention_mask = torch::Tensor();
+    }
+  }
+}
+
 TEST(BartTest, LossIsCrossEntropyOverShiftedLabels) {
   auto model = tiny_bart();
   auto in = encoder_batch();
