@@ -1,9 +1,10 @@
-// Encoder models vs HuggingFace transformers v4.40.2 (../shared/golden/models/<case>/): outputs,
-// hidden states, loss and gradients within each case.json's recommended tolerances.
+// Models vs HuggingFace transformers v4.40.2 (../shared/golden/models/<case>/): outputs, hidden
+// states (BART: encoder and decoder), loss and gradients within each case.json's recommended
+// tolerances, at every position (padded ones included).
 //
-// Data-driven: every case folder whose hf_class is a supported encoder class is checked, so a new
-// folder needs no code change. Cases of other architectures (bart, gpt2, llama) are skipped with a
-// note; a folder that cannot be read fails.
+// Data-driven: every case folder whose hf_class is a supported class is checked, so a new folder
+// needs no code change. Cases of other architectures (gpt2, llama) are skipped with a note; a
+// folder that cannot be read fails.
 #include <gtest/gtest.h>
 
 #include <iostream>
@@ -26,8 +27,10 @@ std::optional<TaskHead> head_of(const std::string& hf_class) {
       {"ForMaskedLM", TaskHead::MaskedLM},
       {"ForCausalLM", TaskHead::CausalLM},
       {"LMHeadModel", TaskHead::CausalLM},  // GPT2LMHeadModel
+      {"ForConditionalGeneration", TaskHead::Seq2SeqLM},
       {"Model", TaskHead::None}};
-  for (const std::string family : {"Bert", "Roberta", "DebertaV2", "GPT2", "Llama", "Mistral", "Qwen2"}) {
+  for (const std::string family :
+       {"Bart", "Bert", "Roberta", "DebertaV2", "GPT2", "Llama", "Mistral", "Qwen2"}) {
     if (hf_class.rfind(family, 0) != 0) continue;
     const std::string rest = hf_class.substr(family.size());
     for (const auto& [suffix, head] : suffixes) {
@@ -74,6 +77,7 @@ TEST_P(ModelsGoldenTest, MatchesTransformers) {
     if (key == "input_ids") in.input_ids = t;
     else if (key == "attention_mask") in.attention_mask = t;
     else if (key == "token_type_ids") in.token_type_ids = t;
+    else if (key == "decoder_input_ids") in.decoder_input_ids = t;
     else FAIL() << "case " << name << ": unknown input \"" << key << "\"";
   }
   for (const auto& label : spec.at("labels")) {
@@ -107,10 +111,14 @@ TEST_P(ModelsGoldenTest, MatchesTransformers) {
     else if (key == "end_logits") expect_near(key, out.end_logits);
     else if (key == "last_hidden_state") expect_near(key, out.last_hidden_state);
     else if (key == "pooler_output") expect_near(key, out.pooler_output);
-    else if (key.rfind("hidden_states.", 0) == 0) {
-      const size_t i = std::stoul(key.substr(14));
-      ASSERT_LT(i, out.hidden_states.size()) << "case " << name << ": no " << key;
-      expect_near(key, out.hidden_states[i]);
+    else if (key == "encoder_last_hidden_state") expect_near(key, out.encoder_last_hidden_state);
+    else if (key.find("hidden_states.") != std::string::npos) {
+      // hidden_states.i; BART: decoder_hidden_states.i (ours: hidden_states) and encoder_hidden_states.i
+      const size_t dot = key.find('.');
+      const size_t i = std::stoul(key.substr(dot + 1));
+      const auto& states = key.rfind("encoder_", 0) == 0 ? out.encoder_hidden_states : out.hidden_states;
+      ASSERT_LT(i, states.size()) << "case " << name << ": no " << key;
+      expect_near(key, states[i]);
     } else {
       ADD_FAILURE() << "case " << name << ": unknown output \"" << key << "\"";
     }

@@ -6,6 +6,7 @@
 
 namespace adalora::models {
 
+ModelPtr build_bart(const HfConfig& config, TaskHead head);        // models/bart.cpp
 ModelPtr build_bert(const HfConfig& config, TaskHead head);        // models/bert.cpp
 ModelPtr build_roberta(const HfConfig& config, TaskHead head);     // models/bert.cpp
 ModelPtr build_deberta_v2(const HfConfig& config, TaskHead head);  // models/deberta_v2.cpp
@@ -18,6 +19,7 @@ const std::vector<Architecture>& architectures() {
   static const std::vector<Architecture> table = [] {
     std::vector<Architecture> t = {
         // model_type    builder           default PEFT targets (PEFT's mapping)
+        {"bart",         build_bart,       {"q_proj", "v_proj"}},
         {"bert",         build_bert,       {"query", "value"}},
         {"deberta-v2",   build_deberta_v2, {"query_proj", "value_proj"}},
         {"gpt2",         build_gpt2,       {"c_attn"}},

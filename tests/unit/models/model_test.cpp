@@ -41,7 +41,7 @@ std::string error_of(const std::function<void()>& f) {
 
 TEST(ModelTest, UnknownModelTypeListsSupportedOnes) {
   const auto msg = error_of([] { build_model(io::HfConfig(tiny_json("t5"), "m/config.json"), TaskHead::None); });
-  EXPECT_CONTAINS(msg, "m/config.json: model_type \"t5\" is not supported (supported: bert, deberta-v2, gpt2, llama, mistral, qwen2, roberta)");
+  EXPECT_CONTAINS(msg, "m/config.json: model_type \"t5\" is not supported (supported: bart, bert, deberta-v2, gpt2, llama, mistral, qwen2, roberta)");
 }
 
 TEST(ModelTest, ConfigErrorsNameFileAndField) {
