@@ -3,17 +3,11 @@
 #include <limits>
 
 #include "adalora/core/error.h"
+#include "adalora/models/causal_mask.h"
 
 namespace adalora::models {
 
-double finfo_min(torch::ScalarType dtype) {
-  switch (dtype) {
-    case torch::kDouble: return std::numeric_limits<double>::lowest();
-    case torch::kHalf: return -65504.0;
-    case torch::kBFloat16: return -3.3895313892515355e38;
-    default: return static_cast<double>(std::numeric_limits<float>::lowest());
-  }
-}
+// finfo_min: defined once, in causal_mask.cpp (the decoders branch), with the same values.
 
 torch::Tensor padding_mask(const torch::Tensor& mask, torch::ScalarType dtype) {
   ADALORA_CHECK(mask.dim() == 2, "attention mask: expected [batch, length], got ", mask.sizes());
