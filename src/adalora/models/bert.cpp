@@ -398,6 +398,10 @@ class BertFamilyModel : public Model {
           bert_mlm_head_ = register_module("cls", BertOnlyMLMHead(c_));
         }
         break;
+      case TaskHead::CausalLM:
+      case TaskHead::Seq2SeqLM:
+        throw Error(str_cat(hf_.source(), ": the ", task_head_name(head),
+                            " head needs a decoder; BERT/RoBERTa are encoders"));
     }
   }
 
@@ -429,6 +433,9 @@ class BertFamilyModel : public Model {
         if (in.labels.defined()) out.loss = token_cross_entropy(out.logits, in.labels);
         break;
       }
+      case TaskHead::CausalLM:
+      case TaskHead::Seq2SeqLM:
+        break;  // refused in the constructor
     }
     return out;
   }

@@ -543,6 +543,10 @@ class DebertaV2Model : public Model {
       case TaskHead::MaskedLM:
         mlm_head_ = register_module("cls", OnlyMLMHead(c_));
         break;
+      case TaskHead::CausalLM:
+      case TaskHead::Seq2SeqLM:
+        throw Error(str_cat(hf_.source(), ": the ", task_head_name(head),
+                            " head needs a decoder; DeBERTa-v2 is an encoder"));
     }
   }
 
@@ -572,6 +576,9 @@ class DebertaV2Model : public Model {
         out.logits = mlm_head_(h, body_->embeddings->word_embeddings->weight);
         if (in.labels.defined()) out.loss = token_cross_entropy(out.logits, in.labels);
         break;
+      case TaskHead::CausalLM:
+      case TaskHead::Seq2SeqLM:
+        break;  // refused in the constructor
     }
     return out;
   }
