@@ -1,9 +1,9 @@
 // How long do the evaluation metrics take on 10,000 examples? ROUGE-1/2/L/Lsum with stemming
 // (rouge_score's default in HF `evaluate`) on XSum-sized pairs (a 25-word prediction against a
 // 3-sentence, 60-word reference) plus the bootstrap aggregate, and the SQuAD v2.0 scorer with
-// na_probs (EM/F1 over 2 golds per question + the best-threshold search). Texts are generated
-// from a fixed vocabulary (seeded); no model. QA post-processing (span search over the logits) is
-// not measured: it is not implemented yet (issue #13). Prints one JSON line per measurement.
+// na_probs (EM/F1 over 2 golds per question + the best-threshold search), and the v2 QA
+// post-processing (utils_qa.py: one 384-token window per example, random logits, 20 × 20 span
+// candidates). Texts and logits are generated (seeded); no model. One JSON line per measurement.
 #include <chrono>
 #include <iostream>
 #include <random>
@@ -11,6 +11,7 @@
 #include "adalora/metrics/rouge.h"
 #include "adalora/metrics/rouge_bootstrap.h"
 #include "adalora/metrics/squad.h"
+#include "adalora/tasks/qa_postprocess.h"
 
 namespace {
 
@@ -78,5 +79,30 @@ int main() {
   std::cout << "{\"bench\": \"squad_v2_metric\", \"questions\": " << kExamples
             << ", \"seconds\": " << seconds_since(start) << ", \"f1\": " << result.f1
             << ", \"best_f1\": " << *result.best_f1 << "}\n";
+
+  // Post-processing: a 384-token window whose tokens 20..383 are context words.
+  const std::string context = sentence(rng, 400);
+  std::normal_distribution<float> normal(0.f, 2.f);
+  std::vector<adalora::tasks::QaFeatureLogits> windows(kExamples);
+  for (auto& w : windows) {
+    for (int64_t t = 0; t < 384; ++t) {
+      w.start_logits.push_back(normal(rng));
+      w.end_logits.push_back(normal(rng));
+      if (t < 20) {
+        w.offsets.push_back(std::nullopt);
+      } else {
+        w.offsets.push_back(std::pair<int64_t, int64_t>{(t - 20) * 5, (t - 20) * 5 + 4});
+      }
+    }
+  }
+  adalora::tasks::QaPostprocessOptions options;
+  options.version_2_with_negative = true;
+  start = Clock::now();
+  size_t answered = 0;
+  for (int i = 0; i < kExamples; ++i) {
+    answered += adalora::tasks::postprocess_qa_example("q", context, {windows[i]}, options).text.empty() ? 0 : 1;
+  }
+  std::cout << "{\"bench\": \"qa_postprocess_v2\", \"examples\": " << kExamples
+            << ", \"seconds\": " << seconds_since(start) << ", \"answered\": " << answered << "}\n";
   return 0;
 }

@@ -43,8 +43,9 @@ QaPrediction postprocess_qa_example(const std::string& id, const std::string& co
     if (!null_candidate || null_candidate->score > null_score) {
       null_candidate = Candidate{{0, 0}, null_score, f.start_logits[0], f.end_logits[0]};
     }
+    const std::vector<size_t> ends = top_indices(f.end_logits, options.n_best_size);
     for (size_t s : top_indices(f.start_logits, options.n_best_size)) {
-      for (size_t e : top_indices(f.end_logits, options.n_best_size)) {
+      for (size_t e : ends) {
         if (!f.offsets[s] || !f.offsets[e]) continue;  // outside the context
         if (e < s || static_cast<int64_t>(e - s + 1) > options.max_answer_length) continue;
         candidates.push_back({{f.offsets[s]->first, f.offsets[e]->second},
