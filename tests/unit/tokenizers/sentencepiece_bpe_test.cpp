@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <sstream>
 
@@ -308,6 +309,43 @@ TEST(SentencePieceBpeTest, DecodeHandlesBytesUnknownAndTheDummyPrefix) {
   EXPECT_EQ(decode({"\xe2\x96\x81", "\xe2\x96\x81" "a"}), "a");
   EXPECT_EQ(decode({"<0xF0>", "<0x9F>", "<0xA6>", "<0x99>", "<0xFF>", "<unk>", "<0xC3>"}),
             "\xF0\x9F\xA6\x99\xEF\xBF\xBD \xE2\x81\x87 \xEF\xBF\xBD");
+}
+
+// Protobuf bytes by hand: a length-delimited field, and a piece {piece, type}.
+std::string pb_bytes(int field, const std::string& payload) {
+  std::string out(1, static_cast<char>(field << 3 | 2));
+  out += static_cast<char>(payload.size());  // payloads here are < 128 bytes
+  return out + payload;
+}
+std::string pb_piece(const std::string& piece, int type) {
+  return pb_bytes(1, pb_bytes(1, piece) + std::string{static_cast<char>(3 << 3), static_cast<char>(type)});
+}
+
+void expect_error(const std::function<void()>& f, const std::string& needle) {
+  try {
+    f();
+    ADD_FAILURE() << "expected adalora::Error containing \"" << needle << "\"";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+
+TEST(SentencePieceBpeTest, MalformedFilesAreRefusedWithFileAndField) {
+  adalora::testing::TempDir dir;
+  auto load = [&](const std::string& bytes) {
+    std::ofstream(dir.file("tokenizer.model"), std::ios::binary) << bytes;
+    return Tokenizer::from_dir(dir.file("tokenizer.model"));
+  };
+  const std::string bpe = pb_bytes(2, std::string{static_cast<char>(3 << 3), 2});   // trainer_spec.model_type 2
+  const std::string word = pb_bytes(2, std::string{static_cast<char>(3 << 3), 3});  // WORD
+  expect_error([&] { load("\x0a\x7f"); }, "tokenizer.model: expected a SentencePiece ModelProto");
+  expect_error([&] { load(pb_piece("<unk>", 2) + word); }, "trainer_spec.model_type: expected 1 (UNIGRAM) or 2 (BPE), got 3");
+  expect_error([&] { load(pb_piece("a", 1) + bpe); }, "expected one piece of type UNKNOWN");
+  expect_error([&] { load(pb_piece("<unk>", 2) + pb_piece("<0x41>", 6) + bpe); },
+               "pieces[1]: byte piece \"<0x41>\" although trainer_spec.byte_fallback is false");
+  expect_error([&] { load(pb_piece("<unk>", 2) + pb_piece("a", 1) + pb_piece("a", 1) + bpe); },
+               "pieces[2]: \"a\" is already defined (id 1)");
+  EXPECT_EQ(load(pb_piece("<unk>", 2) + pb_piece("a", 1) + bpe).encode("aa", false).ids, (std::vector<int64_t>{0, 1, 1}));
 }
 
 }  // namespace
