@@ -3,7 +3,9 @@
 // byte-level BPE, xlmr_unigram Unigram; tokenizer.json path) on a multi-MB text built by repeating
 // and perturbing the golden test strings (Unicode, whitespace runs, code, emoji, CJK). First
 // validates that the batch output equals the sequential one, then times; one JSON line per
-// configuration with the median and spread over repeats.
+// configuration with the median and spread over repeats. Also a SentencePiece BPE .model
+// (tests/fixtures/tokenizers/spm_bpe/llama_like.model) on the same documents, and on one text of
+// 10 KB, 100 KB and 1 MB (SentencePiece encodes a text as one word: time per byte must stay flat).
 //   tokenizer_bench [--golden DIR] [--mb 4] [--repeats 5] [--threads N]
 // DIR defaults to $ADALORA_GOLDEN_DIR, else <repository>/../shared/golden.
 #include <algorithm>
@@ -116,9 +118,8 @@ int main(int argc, char** argv) {
   try {
     std::string golden;
     if (const char* env = std::getenv("ADALORA_GOLDEN_DIR")) golden = env;
-    if (golden.empty())
-      golden =
-          (fs::path(__FILE__).parent_path().parent_path() / ".." / "shared" / "golden").string();
+    const fs::path repo = fs::path(__FILE__).parent_path().parent_path();
+    if (golden.empty()) golden = (repo / ".." / "shared" / "golden").string();
     double mb = 4.0;
     int repeats = 5;
     int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -144,14 +145,13 @@ int main(int argc, char** argv) {
     size_t bytes = 0;
     for (const auto& d : docs) bytes += d.size();
 
-    for (const char* folder : {"bert_uncased", "gpt2", "xlmr_unigram"}) {
-      const Tokenizer t = Tokenizer::from_file((dir / folder / "tokenizer.json").string());
+    auto bench = [&](const std::string& folder, const Tokenizer& t) {
       // Validate: the parallel batch equals the sequential one, id for id.
       const auto sequential = t.encode_batch(docs, false, std::nullopt, 1);
       const auto parallel = t.encode_batch(docs, false, std::nullopt, threads);
       for (size_t i = 0; i < docs.size(); ++i) {
         if (sequential[i].ids != parallel[i].ids || sequential[i].offsets != parallel[i].offsets) {
-          throw adalora::Error(std::string(folder) + ": encode_batch on " +
+          throw adalora::Error(folder + ": encode_batch on " +
                                std::to_string(threads) +
                                " threads differs from sequential at document " + std::to_string(i));
         }
@@ -165,7 +165,7 @@ int main(int argc, char** argv) {
           seconds.push_back(
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
           if (count_tokens(out) != tokens)
-            throw adalora::Error(std::string(folder) + ": token count changed");
+            throw adalora::Error(folder + ": token count changed");
         }
         std::sort(seconds.begin(), seconds.end());
         const double median = seconds[seconds.size() / 2];
@@ -189,6 +189,29 @@ int main(int argc, char** argv) {
         std::cout << line.dump() << std::endl;
         if (n == threads) break;  // threads == 1: one configuration
       }
+    };
+    for (const char* folder : {"bert_uncased", "gpt2", "xlmr_unigram"}) {
+      bench(folder, Tokenizer::from_file((dir / folder / "tokenizer.json").string()));
+    }
+    // SentencePiece BPE from a .model file (LLaMA's settings, tests/fixtures/tokenizers/spm_bpe).
+    const fs::path spm_model = repo / "tests/fixtures/tokenizers/spm_bpe/llama_like.model";
+    const Tokenizer spm = Tokenizer::from_dir(spm_model.string());
+    bench("spm_bpe_llama_like", spm);
+    // SentencePiece does not split BPE input into words: one text is one merge problem, which the
+    // priority queue over adjacent pairs solves in O(n log n). Time per character must stay flat.
+    std::string text;
+    for (const auto& d : docs) text += d;
+    for (size_t chars : {size_t{10000}, size_t{100000}, size_t{1000000}}) {
+      if (chars > text.size()) break;
+      const std::string slice = text.substr(0, chars);
+      const auto start = std::chrono::steady_clock::now();
+      const size_t tokens = spm.encode(slice, false).size();
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::cout << nlohmann::json{{"bench", "tokenizer"}, {"tokenizer", "spm_bpe_llama_like"}, {"mode", "one_text"},
+                                  {"bytes", chars}, {"tokens", tokens}, {"seconds", s},
+                                  {"ns_per_byte", s * 1e9 / static_cast<double>(chars)}}
+                       .dump()
+                << std::endl;
     }
     return 0;
   } catch (const std::exception& e) {

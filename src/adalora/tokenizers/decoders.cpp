@@ -95,9 +95,8 @@ class ByteFallbackDecoder : public Decoder {
     size_t pending_count = 0;
     auto flush = [&] {
       if (pending_count == 0) return;
-      const std::u32string decoded = utf8_to_u32(pending);
-      bool valid = true;
-      for (char32_t c : decoded) valid = valid && c != 0xFFFD;
+      // Rust's String::from_utf8: valid when decoding loses nothing (an encoded U+FFFD is valid).
+      const bool valid = u32_to_utf8(utf8_to_u32(pending)) == pending;
       if (valid) {
         out.push_back(pending);
       } else {

@@ -1,13 +1,16 @@
 // Legacy tokenizer files → pipeline (see legacy.h).
 #include "adalora/tokenizers/legacy.h"
 
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "adalora/core/error.h"
 #include "adalora/tokenizers/bpe.h"
+#include "adalora/tokenizers/sentencepiece_bpe.h"
+#include "adalora/tokenizers/sentencepiece_decoder.h"
+#include "adalora/tokenizers/sentencepiece_normalizer.h"
+#include "adalora/tokenizers/sentencepiece_proto.h"
 #include "adalora/tokenizers/unicode.h"
 #include "adalora/tokenizers/unigram.h"
 #include "adalora/tokenizers/wordpiece.h"
@@ -116,89 +119,54 @@ Tokenizer load_byte_level_bpe(const fs::path& dir) {
   return Tokenizer(std::move(parts));
 }
 
-// The fields of a SentencePiece ModelProto (sentencepiece_model.proto) we need, read from the
-// protobuf wire format. Not through libsentencepiece: Debian's build bundles protobuf 3.14, which
-// cannot live in one process with the libprotobuf 3.21 LibTorch loads (it aborts at load time).
-struct SpmPiece {
-  std::string piece;
-  float score = 0;
-  int type = 1;  // 1 NORMAL, 2 UNKNOWN, 3 CONTROL, 4 USER_DEFINED, 5 UNUSED, 6 BYTE
-};
-struct SpmSpec {
-  std::vector<SpmPiece> pieces;
-  int model_type = 1;  // trainer_spec.model_type: 1 UNIGRAM, 2 BPE, 3 WORD, 4 CHAR
-  std::string precompiled_charsmap;
-};
-
-bool read_varint(std::string_view& s, uint64_t& v) {
-  v = 0;
-  for (int shift = 0; shift < 64 && !s.empty(); shift += 7) {
-    const auto b = static_cast<unsigned char>(s[0]);
-    s.remove_prefix(1);
-    v |= static_cast<uint64_t>(b & 0x7F) << shift;
-    if ((b & 0x80) == 0) return true;
+// LLaMA/Mistral: SentencePiece's own normaliser, BPE and decoding, so that ids equal SentencePiece's
+// (and HF's slow LlamaTokenizer, which calls it). As HF, the control and unknown pieces are special
+// tokens (matched in the text, skipped by decode), and <s> is added in front unless
+// tokenizer_config.json says add_bos_token false; </s> at the end when add_eos_token is true.
+Tokenizer load_sentencepiece_bpe(const SpmModelProto& spec, const fs::path& file) {
+  const std::string where = file.string();
+  ADALORA_CHECK(spec.denormalizer_charsmap.empty(), where,
+                ": denormalizer_spec: expected none (decoding-side normalisation is not implemented), got a charsmap");
+  const json config = read_config(file.parent_path());
+  TokenizerParts parts;
+  parts.normalizer = make_sentencepiece_normalizer(spec, where);
+  auto model = std::make_shared<SentencePieceBpe>(spec, where);
+  for (const SpmPiece& p : spec.pieces) {
+    if (p.type == SpmPiece::Control || p.type == SpmPiece::Unknown) add_special(parts.added, model->vocab(), p.piece);
   }
-  return false;
-}
-
-// Calls visit(field, wire_type, varint, bytes) for each field of a message; false when malformed.
-template <typename F>
-bool walk_message(std::string_view s, F visit) {
-  while (!s.empty()) {
-    uint64_t key = 0, v = 0;
-    if (!read_varint(s, key)) return false;
-    const auto field = static_cast<int>(key >> 3);
-    const auto wire = static_cast<int>(key & 7);
-    std::string_view bytes;
-    if (wire == 0) {
-      if (!read_varint(s, v)) return false;
-    } else if (wire == 1 || wire == 5) {
-      const size_t n = wire == 1 ? 8 : 4;
-      if (s.size() < n) return false;
-      bytes = s.substr(0, n);
-      s.remove_prefix(n);
-    } else if (wire == 2) {
-      if (!read_varint(s, v) || v > s.size()) return false;
-      bytes = s.substr(0, v);
-      s.remove_prefix(v);
-    } else {
-      return false;
-    }
-    visit(field, wire, v, bytes);
+  auto flag = [&](const char* key, bool fallback) {
+    return config.contains(key) && config.at(key).is_boolean() ? config.at(key).get<bool>() : fallback;
+  };
+  auto special = [&](int64_t id, bool wanted) -> std::optional<std::pair<std::string, int64_t>> {
+    if (!wanted || id < 0) return std::nullopt;
+    ADALORA_CHECK(static_cast<size_t>(id) < spec.pieces.size(), where, ": trainer_spec: special id ", id,
+                  " expected below the ", spec.pieces.size(), " pieces");
+    return std::make_pair(spec.pieces[static_cast<size_t>(id)].piece, id);
+  };
+  const auto bos = special(spec.bos_id, flag("add_bos_token", true));
+  const auto eos = special(spec.eos_id, flag("add_eos_token", false));
+  if (bos || eos) {  // transformers v4.40 LlamaTokenizerFast.update_post_processor
+    const std::string single =
+        (bos ? bos->first + ":0 " : "") + "$A:0" + (eos ? " " + eos->first + ":0" : "");
+    const std::string pair =
+        single + (bos ? " " + bos->first + ":1" : "") + " $B:1" + (eos ? " " + eos->first + ":1" : "");
+    std::vector<std::pair<std::string, int64_t>> specials;
+    if (bos) specials.push_back(*bos);
+    if (eos) specials.push_back(*eos);
+    parts.post_processor = make_template_processing(single, pair, specials);
   }
-  return true;
-}
-
-SpmSpec read_spm_spec(const std::string& proto, const std::string& where) {
-  SpmSpec spec;
-  const bool ok = walk_message(proto, [&](int field, int wire, uint64_t, std::string_view bytes) {
-    if (field == 1 && wire == 2) {
-      SpmPiece p;
-      walk_message(bytes, [&](int f, int w, uint64_t v, std::string_view b) {
-        if (f == 1 && w == 2) p.piece = std::string(b);
-        if (f == 2 && w == 5) std::memcpy(&p.score, b.data(), 4);  // little-endian float
-        if (f == 3 && w == 0) p.type = static_cast<int>(v);
-      });
-      spec.pieces.push_back(std::move(p));
-    } else if (field == 2 && wire == 2) {
-      walk_message(bytes, [&](int f, int w, uint64_t v, std::string_view) {
-        if (f == 3 && w == 0) spec.model_type = static_cast<int>(v);
-      });
-    } else if (field == 3 && wire == 2) {
-      walk_message(bytes, [&](int f, int w, uint64_t, std::string_view b) {
-        if (f == 2 && w == 2) spec.precompiled_charsmap = std::string(b);
-      });
-    }
-  });
-  ADALORA_CHECK(ok, where, ": expected a SentencePiece ModelProto, got malformed protobuf");
-  return spec;
+  parts.decoder = make_sentencepiece_decoder(spec);
+  parts.model = std::move(model);
+  return Tokenizer(std::move(parts));
 }
 
 Tokenizer load_sentencepiece(const fs::path& file) {
-  const SpmSpec spec = read_spm_spec(read_all(file), file.string());
+  const SpmModelProto spec = read_sentencepiece_proto(read_all(file), file.string());
   ADALORA_CHECK(!spec.pieces.empty(), file.string(), ": pieces: expected a SentencePiece model, got no pieces");
-  ADALORA_CHECK(spec.model_type == 1, file.string(), ": trainer_spec.model_type: expected 1 (UNIGRAM), got ",
-                spec.model_type, " (BPE SentencePiece models such as LLaMA's tokenizer.model: use tokenizer.json)");
+  if (spec.model_type == SpmModelProto::Bpe) return load_sentencepiece_bpe(spec, file);
+  ADALORA_CHECK(spec.model_type == SpmModelProto::Unigram, file.string(),
+                ": trainer_spec.model_type: expected 1 (UNIGRAM) or 2 (BPE), got ", spec.model_type,
+                " (WORD and CHAR models are not supported)");
   TokenizerParts parts;
   parts.decoder = make_metaspace_decoder(U'\u2581', true);
   const bool fairseq = file.filename() == "sentencepiece.bpe.model";

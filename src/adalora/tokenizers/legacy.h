@@ -8,7 +8,9 @@
 //     Replace(" {2,}", " ") + Metaspace + Unigram; "sentencepiece.bpe.model" gets XLM-R's fairseq id
 //     layout (<s>=0 <pad>=1 </s>=2 <unk>=3, pieces shifted by one, <mask> last); others keep the
 //     model's ids (DeBERTa-v3 [CLS]/[SEP] template, or T5's "$A </s>").
-//     BPE SentencePiece models (LLaMA's tokenizer.model) are not read here: use tokenizer.json.
+//   *.model (SentencePiece BPE: LLaMA, Mistral) → SentencePiece's own normaliser, BPE and decoding
+//     (sentencepiece_{normalizer,bpe,decoder}.h), id for id with SentencePiece; <s> added in front
+//     (tokenizer_config.json add_bos_token / add_eos_token as HF's LlamaTokenizer).
 #pragma once
 
 #include <string>

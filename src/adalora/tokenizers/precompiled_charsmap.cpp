@@ -57,6 +57,29 @@ std::optional<std::string_view> PrecompiledCharsmap::transform(std::string_view 
   return std::nullopt;
 }
 
+std::optional<std::pair<std::string_view, size_t>> PrecompiledCharsmap::longest_prefix(std::string_view text) const {
+  std::optional<std::pair<std::string_view, size_t>> best;
+  size_t node = offset(trie_[0]);
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == 0) break;
+    node ^= c;
+    if (node >= trie_.size()) break;
+    const uint32_t unit = trie_[node];
+    if (label(unit) != c) break;
+    node ^= offset(unit);
+    if (!has_leaf(unit)) continue;
+    if (node >= trie_.size()) break;
+    const size_t index = value(trie_[node]);
+    if (index >= normalized_.size()) break;
+    const size_t end = normalized_.find('\0', index);
+    best = std::make_pair(
+        std::string_view(normalized_).substr(index, (end == std::string::npos ? normalized_.size() : end) - index),
+        i + 1);
+  }
+  return best;
+}
+
 std::string base64_decode(std::string_view text, const std::string& where) {
   auto value_of = [](char c) -> int {
     if (c >= 'A' && c <= 'Z') return c - 'A';

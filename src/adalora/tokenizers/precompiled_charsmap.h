@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace adalora::tokenizers {
@@ -20,6 +21,9 @@ class PrecompiledCharsmap {
   static PrecompiledCharsmap parse(std::string_view blob, const std::string& where);
   /// The replacement for the shortest trie key that is a prefix of `chunk` (HF's transform()).
   std::optional<std::string_view> transform(std::string_view chunk) const;
+  /// SentencePiece's own lookup (normalizer.cc NormalizePrefix): the replacement for the longest
+  /// trie key that is a prefix of `text`, and that key's length in bytes; nullopt when none is.
+  std::optional<std::pair<std::string_view, size_t>> longest_prefix(std::string_view text) const;
 
  private:
   std::vector<uint32_t> trie_;
