@@ -12,6 +12,7 @@ Command predict_command();
 Command inspect_command();
 Command pretrain_command();
 Command planted_rank_command();
+Command export_command();
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -24,6 +25,7 @@ const std::vector<Command>& commands() {
       inspect_command(),
       pretrain_command(),
       planted_rank_command(),
+      export_command(),
   };
   return table;
 }
