@@ -13,6 +13,7 @@ Command inspect_command();
 Command pretrain_command();
 Command planted_rank_command();
 Command generate_command();
+Command export_command();
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -26,6 +27,7 @@ const std::vector<Command>& commands() {
       pretrain_command(),
       planted_rank_command(),
       generate_command(),
+      export_command(),
   };
   return table;
 }

@@ -3,7 +3,9 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <regex>
 #include <set>
+#include <tuple>
 
 #include "adalora/core/error.h"
 #include "adalora/io/safetensors.h"
@@ -70,17 +72,47 @@ class SelectedParametersMethod : public Method {
 
 }  // namespace
 
+namespace {
+
+// PEFT's get_pattern_key: the first key that matches the end of the module path.
+template <typename T>
+const T* pattern_value(const std::map<std::string, T>& pattern, const std::string& path) {
+  for (const auto& [key, value] : pattern) {
+    if (std::regex_match(path, std::regex("(.*\\.)?(" + key + ")"))) return &value;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::pair<int64_t, double> LoraConfig::rank_and_alpha(const std::string& path) const {
+  const int64_t* rank = pattern_value(rank_pattern, path);
+  const double* alpha = pattern_value(alpha_pattern, path);
+  return {rank ? *rank : r, alpha ? *alpha : lora_alpha};
+}
+
 void LoraConfig::validate() const {
   ADALORA_CHECK(r >= 1, "lora config: r: expected ≥ 1, got ", r);
   ADALORA_CHECK(lora_dropout >= 0 && lora_dropout < 1, "lora config: lora_dropout: expected a value in [0, 1), got ",
                 lora_dropout);
   ADALORA_CHECK(targets.regex || !targets.names.empty(),
                 "lora config: target_modules: expected at least one module name or a regex, got none");
+  for (const auto& [key, rank] : rank_pattern) {
+    ADALORA_CHECK(rank >= 1, "lora config: rank_pattern: \"", key, "\": expected r ≥ 1, got ", rank);
+  }
+  for (const auto& [key, alpha] : alpha_pattern) {
+    ADALORA_CHECK(std::isfinite(alpha), "lora config: alpha_pattern: \"", key, "\": expected a finite number, got ",
+                  alpha);
+  }
 }
 
 io::Json LoraConfig::to_peft_json() const {
   io::Json j = io::Json::object();
-  j["base_model_name_or_path"] = nullptr;
+  io::Json alphas = io::Json::object(), ranks = io::Json::object();
+  for (const auto& [key, alpha] : alpha_pattern) alphas[key] = alpha;
+  for (const auto& [key, rank] : rank_pattern) ranks[key] = rank;
+  j["alpha_pattern"] = alphas;
+  j["base_model_name_or_path"] = base_model_name_or_path.empty() ? io::Json(nullptr) : io::Json(base_model_name_or_path);
   j["bias"] = "none";
   j["fan_in_fan_out"] = fan_in_fan_out;
   j["inference_mode"] = true;
@@ -90,8 +122,9 @@ io::Json LoraConfig::to_peft_json() const {
   j["modules_to_save"] = modules_to_save.empty() ? io::Json(nullptr) : io::Json(modules_to_save);
   j["peft_type"] = "LORA";
   j["r"] = r;
-  j["target_modules"] = targets.regex ? io::Json(*targets.regex) : io::Json(targets.names);
-  j["task_type"] = nullptr;
+  j["rank_pattern"] = ranks;
+  write_target_spec(targets, &j);
+  j["task_type"] = task_type.empty() ? io::Json(nullptr) : io::Json(task_type);
   j["use_dora"] = false;
   j["use_rslora"] = false;
   return j;
@@ -104,16 +137,20 @@ LoraConfig LoraConfig::from_peft_json(const io::Json& json, const std::string& s
   c.lora_alpha = o.get_or<double>("lora_alpha", c.lora_alpha);
   c.lora_dropout = o.get_or<double>("lora_dropout", c.lora_dropout);
   c.fan_in_fan_out = o.get_or<bool>("fan_in_fan_out", c.fan_in_fan_out);
-  if (o.has("target_modules") && !o.is_null("target_modules")) {
-    if (o.raw("target_modules").is_string()) {
-      c.targets.regex = o.get<std::string>("target_modules");
-    } else {
-      c.targets.names = o.get<std::vector<std::string>>("target_modules");
-    }
-  }
+  c.targets = target_spec_from_peft_json(o);
   if (o.has("modules_to_save") && !o.is_null("modules_to_save")) {
     c.modules_to_save = o.get<std::vector<std::string>>("modules_to_save");
   }
+  if (o.has("rank_pattern") && !o.is_null("rank_pattern")) {
+    io::JsonObject rp = o.object("rank_pattern");
+    for (const auto& [key, value] : rp.json().items()) c.rank_pattern[key] = rp.get<int64_t>(key);
+  }
+  if (o.has("alpha_pattern") && !o.is_null("alpha_pattern")) {
+    io::JsonObject ap = o.object("alpha_pattern");
+    for (const auto& [key, value] : ap.json().items()) c.alpha_pattern[key] = ap.get<double>(key);
+  }
+  c.task_type = o.get_or<std::string>("task_type", "");
+  c.base_model_name_or_path = o.get_or<std::string>("base_model_name_or_path", "");
   return c;
 }
 
@@ -166,9 +203,19 @@ torch::Tensor LoraAdapter::delta_weight() const {
   return torch::matmul(lora_B->weight, lora_A->weight) * scaling;
 }
 
+namespace {
+
+TargetSpec lora_targets(const LoraConfig& config) {
+  TargetSpec spec = config.targets;
+  spec.modules_to_save = config.modules_to_save;
+  return spec;
+}
+
+}  // namespace
+
 MethodPtr attach_lora(torch::nn::Module& model, const LoraConfig& lora_config) {
   lora_config.validate();
-  auto targets = find_targets(model, lora_config.targets);
+  auto targets = find_targets(model, lora_targets(lora_config));
   LoraConfig config = lora_config;
   for (auto& [path, layer] : targets) config.fan_in_fan_out |= layer->options().fan_in_fan_out;
   for (auto& p : model.parameters()) p.set_requires_grad(false);
@@ -177,8 +224,10 @@ MethodPtr attach_lora(torch::nn::Module& model, const LoraConfig& lora_config) {
   for (auto& [path, layer] : targets) {
     auto t = layer->weight.scalar_type();
     auto dtype = (t == torch::kFloat16 || t == torch::kBFloat16) ? torch::kFloat32 : t;
+    LoraConfig module_config = config;  // this module's r and alpha (rank_pattern / alpha_pattern)
+    std::tie(module_config.r, module_config.lora_alpha) = config.rank_and_alpha(path);
     auto adapter = std::make_shared<LoraAdapter>(layer->options().in_features, layer->options().out_features,
-                                                 config, static_cast<torch::Dtype>(dtype));
+                                                 module_config, static_cast<torch::Dtype>(dtype));
     adapter->to(layer->weight.device());
     layer->attach(adapter);
     adapters.emplace_back(path, adapter);
@@ -226,10 +275,6 @@ MethodPtr load_lora(torch::nn::Module& model, const std::string& dir, bool train
     ADALORA_CHECK(!o.has(flag) || o.is_null(flag) || !o.get<bool>(flag), source, ": ", flag,
                   ": expected false (not implemented here), got true");
   }
-  for (const char* pattern : {"rank_pattern", "alpha_pattern"}) {
-    ADALORA_CHECK(!o.has(pattern) || o.is_null(pattern) || o.raw(pattern).empty(), source, ": ", pattern,
-                  ": expected {} (per-module r / alpha are not implemented here), got ", o.raw(pattern).dump());
-  }
   const std::string bias = o.get_or<std::string>("bias", "none");
   ADALORA_CHECK(bias == "none", source, ": bias: expected \"none\" (trained biases are not implemented here), got \"",
                 bias, "\"");
@@ -246,11 +291,26 @@ MethodPtr load_lora(torch::nn::Module& model, const std::string& dir, bool train
                   c10::IntArrayRef(shape), ", got ", c10::IntArrayRef(stored));
     expected.insert(key);
   };
-  for (const auto& [path, layer] : find_targets(model, config.targets)) {
+  const auto targets = find_targets(model, lora_targets(config));
+  for (const auto& [path, layer] : targets) {
     const auto& o = layer->options();
-    check(path + ".lora_A.weight", {config.r, o.in_features});   // [r, in]
-    check(path + ".lora_B.weight", {o.out_features, config.r});  // [out, r]
+    const int64_t r = config.rank_and_alpha(path).first;
+    check(path + ".lora_A.weight", {r, o.in_features});   // [r, in]
+    check(path + ".lora_B.weight", {o.out_features, r});  // [out, r]
   }
+  // PEFT ignores a pattern key that matches nothing; here it means an adapter for another model.
+  auto check_pattern_keys = [&](const char* field, const auto& pattern) {
+    for (const auto& [key, value] : pattern) {
+      bool used = false;
+      for (const auto& [path, layer] : targets) {
+        used = used || std::regex_match(path, std::regex("(.*\\.)?(" + key + ")"));
+      }
+      ADALORA_CHECK(used, source, ": ", field, ": \"", key, "\": expected a key matching an adapted module, "
+                    "but it matches none of the ", targets.size(), " (e.g. \"", targets.front().first, "\")");
+    }
+  };
+  check_pattern_keys("rank_pattern", config.rank_pattern);
+  check_pattern_keys("alpha_pattern", config.alpha_pattern);
   for (const auto& [name, p] : collect_modules_to_save(model, config.modules_to_save)) {
     check(name, p.sizes().vec());
   }

@@ -6,6 +6,9 @@
 
 #include <torch/torch.h>
 
+#include <map>
+#include <utility>
+
 #include "adalora/nn/adapter.h"
 #include "adalora/nn/dropout.h"
 #include "adalora/peft/method.h"
@@ -22,7 +25,15 @@ struct LoraConfig {
   /// Base weights stored [in, out] (GPT-2 Conv1D). attach_lora sets it when a target layer is
   /// nn::Linear with fan_in_fan_out, as PEFT does for Conv1D; the adapter tensors are the same.
   bool fan_in_fan_out = false;
+  /// PEFT's per-module r / lora_alpha: key = a regex matched against the end of the module path
+  /// (`(.*\.)?(key)$`, PEFT's get_pattern_key; the first key in sorted order wins when several match).
+  std::map<std::string, int64_t> rank_pattern;
+  std::map<std::string, double> alpha_pattern;
+  std::string task_type;                ///< PEFT task_type ("" = null)
+  std::string base_model_name_or_path;  ///< "" = null
 
+  /// r and lora_alpha of the module at `path` after rank_pattern / alpha_pattern.
+  std::pair<int64_t, double> rank_and_alpha(const std::string& path) const;
   void validate() const;
   io::Json to_peft_json() const;
   static LoraConfig from_peft_json(const io::Json& json, const std::string& source);
@@ -57,8 +68,9 @@ MethodPtr attach_lora(torch::nn::Module& model, const LoraConfig& config);
 /// peft_type "LORA" + adapter_model.safetensors, keys "base_model.model.<path>.lora_A.weight" and
 /// the modules_to_save tensors "base_model.model.<path>.<name>") and loads its tensors. `trainable`
 /// keeps them trainable. Errors name the file and field / tensor: a peft_type other than LORA,
-/// options this LoRA does not implement (use_dora, use_rslora, rank_pattern, alpha_pattern,
-/// bias != "none"), missing or mis-shaped tensors, tensors nothing would load.
+/// options this LoRA does not implement (use_dora, use_rslora, bias != "none"), a rank_pattern /
+/// alpha_pattern key that matches no adapted module, missing or mis-shaped tensors, tensors
+/// nothing would load. Everything is checked before the model is touched.
 MethodPtr load_lora(torch::nn::Module& model, const std::string& dir, bool trainable = false);
 
 /// Full fine-tuning: every parameter trains; save() writes model.safetensors with the model's keys.

@@ -48,6 +48,36 @@ std::optional<std::vector<int64_t>> stored_shape(const std::string& adapter_dir,
   return std::nullopt;
 }
 
+// HF's id2label of the model folder's config.json in id order ({"0": "neg", "1": "pos"}), or none
+// when absent. What a model fine-tuned with HF (or merged by `adalora export`) carries instead of
+// labels.json.
+std::optional<std::vector<std::string>> labels_from_model_config(const std::string& model_dir) {
+  const std::string path = (fs::path(model_dir) / "config.json").string();
+  if (!fs::exists(path)) return std::nullopt;
+  const io::Json json = io::load_json_file(path);
+  io::JsonObject o(json, path);
+  if (!o.has("id2label") || o.is_null("id2label")) return std::nullopt;
+  io::JsonObject id2label = o.object("id2label");
+  std::vector<std::string> names(id2label.json().size());
+  for (const auto& [key, value] : id2label.json().items()) {
+    size_t end = 0;
+    int64_t id = -1;
+    try {
+      id = std::stoll(key, &end);
+    } catch (const std::exception&) {
+    }
+    ADALORA_CHECK(end == key.size() && id >= 0 && id < static_cast<int64_t>(names.size()), path,
+                  ": id2label: expected the keys \"0\" … \"", names.size() - 1, "\", got \"", key, "\"");
+    names[static_cast<size_t>(id)] = id2label.get<std::string>(key);
+  }
+  if (names.size() < 2) return std::nullopt;
+  // HF's placeholders ("LABEL_0", …) say nothing about the labels' names or order.
+  bool placeholders = true;
+  for (size_t i = 0; i < names.size(); ++i) placeholders = placeholders && names[i] == "LABEL_" + std::to_string(i);
+  if (placeholders) return std::nullopt;
+  return names;
+}
+
 }  // namespace
 
 EncodedDataset encode(const data::Dataset& data, const tokenizers::Tokenizer& tok,
@@ -187,12 +217,17 @@ TrainedClassifier load_trained_classifier(const InferenceConfig& config) {
                   labels->is_regression ? "regression" : "classification", ", but task ",
                   c.spec->name, " is ", c.spec->is_regression ? "regression" : "classification");
     c.label_names = labels->label_names;
+  } else if (!c.spec->is_regression && !c.spec->label_names.empty()) {
+    c.label_names = c.spec->label_names;
   } else if (!c.spec->is_regression) {
-    ADALORA_CHECK(!c.spec->label_names.empty(), c.adapter_dir, ": ", kLabelsFile,
-                  " not found beside the adapter; task ", c.spec->name,
+    // A PEFT adapter folder has no labels.json; HF keeps the labels in the model's config.json.
+    auto from_config = labels_from_model_config(config.model_dir);
+    ADALORA_CHECK(from_config, c.adapter_dir, ": ", kLabelsFile,
+                  " not found beside the adapter and no id2label (other than LABEL_0, …) in ",
+                  config.model_dir, "/config.json; task ", c.spec->name,
                   " takes its labels from the training data, so their names and order are unknown "
                   "(hint: use the output folder of `adalora train`, which writes it)");
-    c.label_names = c.spec->label_names;
+    c.label_names = *from_config;
   }
 
   // Settings of the run, so that evaluation repeats its batches exactly.

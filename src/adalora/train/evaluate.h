@@ -7,7 +7,8 @@
 //   labels.json   {"task": "glue/rte", "problem_type": "single_label_classification",
 //                  "label_names": ["entailment", "not_entailment"]}   (id order; [] for regression)
 //   results.json  "max_seq_length", "eval_batch_size" (so evaluation repeats the run's batches)
-// The head size comes from labels.json, or from the task when its labels are fixed (GLUE).
+// The head size comes from labels.json, or from the task when its labels are fixed (GLUE), or from
+// id2label in the base model's config.json (a PEFT adapter folder has no labels.json).
 // Not here: generation, token-level heads, devices other than CPU.
 #pragma once
 

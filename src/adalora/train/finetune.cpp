@@ -9,6 +9,7 @@
 #include "adalora/peft/adalora/adalora_method.h"
 #include "adalora/models/registry.h"
 #include "adalora/peft/registry.h"
+#include "adalora/train/peft_task_type.h"
 #include "adalora/tasks/registry.h"
 #include "adalora/tokenizers/tokenizer.h"
 #include "adalora/train/evaluate.h"
@@ -22,7 +23,7 @@ namespace {
 const std::set<std::string> kMethodKeys = {
     "init_r", "target_r", "tinit", "tfinal", "deltaT", "beta1", "beta2", "orth_reg_weight",
     "lora_alpha", "lora_dropout", "target_modules", "r", "importance_score", "orth_reg_form",
-    "total_step", "exclude_modules", "init_lora_weights"};
+    "total_step", "exclude_modules", "init_lora_weights", "layers_to_transform", "layers_pattern"};
 // Keys of the shipped presets that describe rather than configure (kept for readers of the file).
 const std::set<std::string> kInformationalKeys = {"budget", "description", "source"};
 
@@ -147,6 +148,9 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress) {
     // PEFT's default targets for the architecture (models/registry.cpp), as get_peft_model does.
     method_config["target_modules"] = models::find_architecture(hf.model_type(), hf.source()).default_targets;
   }
+  // What PEFT's AutoPeftModelFor* needs to rebuild the model from the adapter folder alone.
+  method_config["task_type"] = peft_task_type(model->head());
+  method_config["base_model_name_or_path"] = config.model_dir;
   auto method = peft::make_method(config.method, *model, method_config, total_steps);
 
   // Train with evaluation on the first dev split; the others are reported at the end.

@@ -133,6 +133,12 @@ TEST(LoraLoadTest, ErrorsNameFileAndField) {
   expect_error([&] { load_lora(*b, dir.path()); },
                {"adapter_model.safetensors", "value.lora_A.weight", "not used"});
 
+  // A per-module rank for a module the adapter does not adapt: an adapter for another model.
+  io::Json stray = good;
+  stray["rank_pattern"] = {{"no_such_layer", 2}};
+  io::save_json_file(config_path, stray);
+  expect_error([&] { load_lora(*b, dir.path()); }, {config_path, "rank_pattern", "no_such_layer"});
+
   testing::TempDir empty;
   expect_error([&] { load_adapter(*b, empty.path()); },
                {empty.path(), "expected an adapter folder"});

@@ -26,6 +26,13 @@ std::shared_ptr<SvdAdapter> make_adapter(const nn::LinearImpl& layer, const AdaL
   return std::make_shared<SvdAdapter>(options);
 }
 
+// The target layers: config.targets, never inside a modules_to_save module (PEFT).
+TargetSpec adalora_targets(const AdaLoraConfig& config) {
+  TargetSpec spec = config.targets;
+  spec.modules_to_save = config.modules_to_save;
+  return spec;
+}
+
 }  // namespace
 
 AdaLora::AdaLora(AdaLoraConfig config, std::vector<AdaptedMatrix> matrices,
@@ -43,7 +50,7 @@ AdaLora::AdaLora(AdaLoraConfig config, std::vector<AdaptedMatrix> matrices,
 
 AdaLora AdaLora::attach(torch::nn::Module& model, const AdaLoraConfig& config) {
   config.validate();
-  auto targets = find_targets(model, config.targets);
+  auto targets = find_targets(model, adalora_targets(config));
   for (auto& p : model.parameters()) p.set_requires_grad(false);
   std::vector<AdaptedMatrix> matrices;
   std::vector<std::shared_ptr<nn::LinearImpl>> layers;
@@ -66,11 +73,19 @@ AdaLora AdaLora::load(torch::nn::Module& model, const std::string& dir, bool tra
   const AdapterFiles files = read_adapter_files(dir);
   const std::string config_source = files.dir + "/" + kAdapterConfigFile;
   AdaLoraConfig config = AdaLoraConfig::from_peft_json(files.config, config_source);
-  auto targets = find_targets(model, config.targets);
-  for (auto& p : model.parameters()) p.set_requires_grad(false);
-  std::vector<AdaptedMatrix> matrices;
-  std::vector<std::shared_ptr<nn::LinearImpl>> layers;
-  for (auto& [path, layer] : targets) {
+  const auto targets = find_targets(model, adalora_targets(config));
+  for (const auto& [key, bits] : config.rank_pattern) {
+    bool targeted = false;
+    for (const auto& [path, layer] : targets) targeted = targeted || key == path + ".lora_E";
+    ADALORA_CHECK(targeted, config_source, ": rank_pattern: \"", key,
+                  "\": expected \"<path of an adapted module>.lora_E\", but no adapted module has that path (e.g. \"",
+                  targets.front().first, ".lora_E\")");
+  }
+
+  // Stage: build every adapter and read every tensor, checking as we go; the model is untouched
+  // until all of it fits, so a failed load leaves it as it was.
+  std::vector<std::shared_ptr<SvdAdapter>> staged;
+  for (const auto& [path, layer] : targets) {
     // PEFT creates every module with init_r, then resizes by the pattern; ranknum stays init_r.
     int64_t rank = config.init_r;
     if (!config.rank_pattern.empty()) {
@@ -93,17 +108,39 @@ AdaLora AdaLora::load(torch::nn::Module& model, const std::string& dir, bool tra
       tensor->copy_(loaded);
     }
     adapter->to(layer->weight.device());
-    layer->attach(adapter);
     for (auto* t : {&adapter->lora_A, &adapter->lora_B, &adapter->lora_E}) t->set_requires_grad(trainable);
-    matrices.push_back({path, adapter});
-    layers.push_back(layer);
+    staged.push_back(adapter);
   }
-  auto extra = collect_modules_to_save(model, config.modules_to_save);
+  std::vector<std::pair<std::string, torch::Tensor>> extra;
+  std::vector<torch::Tensor> extra_values;
+  {
+    std::vector<bool> grad_before;  // collect_modules_to_save marks trainable; restored until commit
+    for (auto& p : model.parameters()) grad_before.push_back(p.requires_grad());
+    extra = collect_modules_to_save(model, config.modules_to_save);
+    size_t i = 0;
+    for (auto& p : model.parameters()) p.set_requires_grad(grad_before[i++]);
+  }
+  for (auto& [name, p] : extra) {
+    auto value = files.load(name, p.scalar_type());
+    ADALORA_CHECK(value.sizes() == p.sizes(), files.weights.path(), ": tensor \"", kPeftKeyPrefix, name,
+                  "\": expected shape ", p.sizes(), " (modules_to_save), got ", value.sizes());
+    extra_values.push_back(value);
+  }
+
+  // Commit: everything fits.
+  for (auto& p : model.parameters()) p.set_requires_grad(false);
+  std::vector<AdaptedMatrix> matrices;
+  std::vector<std::shared_ptr<nn::LinearImpl>> layers;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    targets[i].second->attach(staged[i]);
+    matrices.push_back({targets[i].first, staged[i]});
+    layers.push_back(targets[i].second);
+  }
   {
     torch::NoGradGuard no_grad;
-    for (auto& [name, p] : extra) {
-      p.copy_(files.load(name, p.scalar_type()));
-      p.set_requires_grad(trainable);
+    for (size_t i = 0; i < extra.size(); ++i) {
+      extra[i].second.copy_(extra_values[i]);
+      extra[i].second.set_requires_grad(trainable);
     }
   }
   return AdaLora(config, std::move(matrices), std::move(layers), std::move(extra), true);

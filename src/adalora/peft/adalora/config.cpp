@@ -3,6 +3,11 @@
 #include "adalora/core/error.h"
 
 namespace adalora::peft {
+namespace {
+
+io::Json null_if_empty(const std::string& s) { return s.empty() ? io::Json(nullptr) : io::Json(s); }
+
+}  // namespace
 
 void AdaLoraConfig::validate() const {
   const char* where = "adalora config";
@@ -58,19 +63,16 @@ io::Json AdaLoraConfig::to_peft_json() const {
   // from_pretrained accepts the file; values we do not use keep PEFT's defaults.
   j["alpha_pattern"] = io::Json::object();
   j["auto_mapping"] = nullptr;
-  j["base_model_name_or_path"] = nullptr;
+  j["base_model_name_or_path"] = null_if_empty(base_model_name_or_path);
   j["beta1"] = beta1;
   j["beta2"] = beta2;
   j["bias"] = "none";
   j["deltaT"] = deltaT;
-  j["exclude_modules"] = targets.exclude.empty() ? io::Json(nullptr) : io::Json(targets.exclude);
   j["fan_in_fan_out"] = fan_in_fan_out;
   j["inference_mode"] = true;
   j["init_lora_weights"] = init_lora_weights;
   j["init_r"] = init_r;
   j["layer_replication"] = nullptr;
-  j["layers_pattern"] = nullptr;
-  j["layers_to_transform"] = nullptr;
   j["loftq_config"] = io::Json::object();
   j["lora_alpha"] = lora_alpha;
   j["lora_bias"] = false;
@@ -89,9 +91,9 @@ io::Json AdaLoraConfig::to_peft_json() const {
     j["rank_pattern"] = rp;
   }
   j["revision"] = nullptr;
-  j["target_modules"] = targets.regex ? io::Json(*targets.regex) : io::Json(targets.names);
+  write_target_spec(targets, &j);
   j["target_r"] = target_r;
-  j["task_type"] = nullptr;
+  j["task_type"] = null_if_empty(task_type);
   j["tfinal"] = tfinal;
   j["tinit"] = tinit;
   j["total_step"] = total_step;
@@ -125,22 +127,9 @@ AdaLoraConfig AdaLoraConfig::from_peft_json(const io::Json& json, const std::str
     c.init_lora_weights = o.get<bool>("init_lora_weights");
   }
   ADALORA_CHECK(!o.get_or<bool>("use_dora", false), source, ": use_dora: AdaLoRA does not support DoRA");
-  if (o.has("target_modules") && !o.is_null("target_modules")) {
-    const auto& t = o.raw("target_modules");
-    if (t.is_string()) {
-      c.targets.regex = t.get<std::string>();
-    } else {
-      c.targets.names = o.get<std::vector<std::string>>("target_modules");
-    }
-  }
-  if (o.has("exclude_modules") && !o.is_null("exclude_modules")) {
-    const auto& e = o.raw("exclude_modules");
-    if (e.is_string()) {
-      c.targets.exclude = {e.get<std::string>()};
-    } else {
-      c.targets.exclude = o.get<std::vector<std::string>>("exclude_modules");
-    }
-  }
+  c.targets = target_spec_from_peft_json(o);
+  c.task_type = o.get_optional<std::string>("task_type").value_or("");
+  c.base_model_name_or_path = o.get_optional<std::string>("base_model_name_or_path").value_or("");
   if (o.has("modules_to_save") && !o.is_null("modules_to_save")) {
     c.modules_to_save = o.get<std::vector<std::string>>("modules_to_save");
   }

@@ -48,6 +48,10 @@ struct AdaLoraConfig {
   /// classifier head); suffix match on module paths.
   std::vector<std::string> modules_to_save;
   RankPattern rank_pattern;       ///< written by training; empty until the first mask
+  /// PEFT's task_type ("SEQ_CLS", "CAUSAL_LM", …; "" = null) and base_model_name_or_path ("" =
+  /// null): what AutoPeftModelFor* reads to rebuild the model; carried, not used here.
+  std::string task_type;
+  std::string base_model_name_or_path;
   ImportanceScore score = ImportanceScore::SensitivityUncertainty;
   OrthRegForm orth_reg_form = OrthRegForm::PeftMean;
 
