@@ -5,11 +5,17 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <iomanip>
 #include <iostream>
+#include <thread>
 
 #include "adalora/core/error.h"
+#include "adalora/dist/local_launcher.h"
+#include "adalora/dist/process_group.h"
 #include "adalora/io/json.h"
 #include "adalora/train/compare.h"
 #include "adalora/train/finetune.h"
@@ -24,7 +30,40 @@ struct TrainFlags {
   io::Json overrides = io::Json::object();
   bool resume = false;
   int64_t stop_after_steps = 0;  // hidden: stop (with a checkpoint) after this many steps, for tests
+  int64_t nproc_per_node = 1;
+  double dist_timeout = 1800;  // seconds
+  bool check_replicas = false;
 };
+
+// This process's command line as the kernel has it (the launcher re-executes it per rank).
+std::vector<std::string> own_command_line() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::vector<std::string> args;
+  std::string arg;
+  while (std::getline(in, arg, '\0')) args.push_back(arg);
+  ADALORA_CHECK(!args.empty(), "--nproc-per-node: cannot read /proc/self/cmdline");
+  args[0] = std::filesystem::read_symlink("/proc/self/exe").string();
+  return args;
+}
+
+// `--nproc-per-node N` without torchrun's variables: start N ranks of this same command line.
+int launch_ranks(const TrainFlags& f, const io::Json& merged) {
+  const std::string out = merged.value("output_dir", std::string());
+  ADALORA_CHECK(!out.empty(), "train: --out: expected a folder (the ranks' logs go to OUT/ranks)");
+  // Each rank gets its share of the cores unless told otherwise.
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  ::setenv("ADALORA_NUM_THREADS",
+           std::to_string(std::max<int64_t>(1, cores / f.nproc_per_node)).c_str(),
+           /*overwrite=*/0);
+  dist::LaunchOptions o;
+  o.nproc = f.nproc_per_node;
+  o.log_dir = out + "/ranks";
+  o.grace = std::chrono::milliseconds(static_cast<int64_t>(f.dist_timeout * 1000) + 10000);
+  std::cout << "starting " << o.nproc << " ranks (Gloo over 127.0.0.1; ranks 1… write to "
+            << o.log_dir << ")\n"
+            << std::flush;
+  return dist::launch_local(own_command_line(), o);
+}
 
 // Registers `--name` writing into overrides[key] with type T.
 template <typename T>
@@ -169,6 +208,13 @@ Command train_command() {
             flag<int64_t>(app, *f, "logging-steps", "logging_steps", "Log every N steps");
             flag<int64_t>(app, *f, "save-steps", "save_steps", "Resume checkpoint every N steps");
             app.add_flag("--resume", f->resume, "Continue from OUT/checkpoint, bit-exactly");
+            app.add_option("--nproc-per-node", f->nproc_per_node,
+                           "Data-parallel ranks started on this machine (torchrun-style; the "
+                           "batch size is per rank)");
+            app.add_option("--dist-timeout", f->dist_timeout,
+                           "Seconds a rank waits for the others (c10d timeout) before failing");
+            app.add_flag("--check-replicas", f->check_replicas,
+                         "Debug: compare the ranks' masks and adapters every ΔT steps");
             // Hidden (empty group): interrupts the run like a stop request, for resume tests.
             app.add_option("--stop-after-steps", f->stop_after_steps, "Stop after N optimizer steps")->group("");
             return [f]() {
@@ -177,6 +223,15 @@ Command train_command() {
               if (train::is_comparison(merged) && f->overrides.contains("method")) {
                 // `--preset demo --method lora`: only that run of the comparison.
                 merged = select_run(merged, f->overrides.at("method").get<std::string>(), source);
+              }
+              const auto env = dist::Environment::from_env();
+              if (f->nproc_per_node > 1 && !env) return launch_ranks(*f, merged);
+              std::shared_ptr<dist::ProcessGroup> group;
+              if (env) {  // a rank: started by --nproc-per-node, torchrun, srun or a k8s job
+                ADALORA_CHECK(!train::is_comparison(merged), "train: a comparison (\"compare\" in ",
+                              source, ") runs in one process; train one method per distributed run");
+                group = dist::ProcessGroup::connect(
+                    *env, {std::chrono::milliseconds(static_cast<int64_t>(f->dist_timeout * 1000))});
               }
               const bool tty = ::isatty(STDOUT_FILENO) != 0;
               Progress progress(tty, f->stop_after_steps);
@@ -201,14 +256,16 @@ Command train_command() {
               }
               train::FineTuneConfig config = train::fine_tune_config_from_json(merged, source);
               config.trainer.resume = f->resume;
-              const train::FineTuneResult r = train::fine_tune(config, std::ref(progress));
+              config.trainer.check_replicas = f->check_replicas;
+              const train::FineTuneResult r = train::fine_tune(config, std::ref(progress), group);
               if (r.train.stopped) {
                 std::cout << "\nstopped after step " << r.train.global_step << "; checkpoint in " << r.output_dir
                           << "/checkpoint (continue with --resume)\n";
                 return 0;
               }
               std::cout << "\n" << config.method << " on " << config.task << ": " << r.train.global_step
-                        << " steps in " << format_duration(r.wall_seconds) << ", trainable parameters "
+                        << " steps" << (group ? " on " + std::to_string(group->world_size()) + " ranks" : "")
+                        << " in " << format_duration(r.wall_seconds) << ", trainable parameters "
                         << r.trainable_parameters << " of " << r.total_parameters << "\n";
               for (const auto& [name, value] : r.metrics) {
                 std::cout << "  " << std::left << std::setw(24) << name << std::fixed << std::setprecision(4) << value

@@ -1,5 +1,6 @@
 #include "adalora/train/evaluate.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -134,11 +135,36 @@ torch::Tensor predict_logits(models::Model& model, const EncodedDataset& data, i
   return torch::cat(chunks, 0);  // [N, num_labels]
 }
 
+namespace {
+
+// Rank r's contiguous rows [N·r/W, N·(r+1)/W) predicted there, gathered in rank order: [N, L].
+torch::Tensor predict_logits_sharded(models::Model& model, const EncodedDataset& data,
+                                     int64_t batch_size, dist::ProcessGroup& group) {
+  const int64_t n = data.size(), w = group.world_size(), r = group.rank();
+  const int64_t lo = n * r / w, hi = n * (r + 1) / w;
+  EncodedDataset shard;
+  shard.pad_id = data.pad_id;
+  for (int64_t i = lo; i < hi; ++i) {
+    shard.input_ids.push_back(data.input_ids[i]);
+    if (!data.token_type_ids.empty()) shard.token_type_ids.push_back(data.token_type_ids[i]);
+  }
+  // float64 holds every float32 logit exactly; a rank without rows has no column count.
+  const torch::Tensor mine = predict_logits(model, shard, batch_size).to(torch::kFloat64);
+  const std::vector<int64_t> cols = group.all_gather(mine.numel() > 0 ? mine.size(1) : 0);
+  const int64_t l = *std::max_element(cols.begin(), cols.end());
+  if (l == 0) return torch::empty({0, 0}, torch::kFloat64);
+  return group.all_gather_rows(mine.reshape({-1})).view({-1, l});  // [N, L]
+}
+
+}  // namespace
+
 std::map<std::string, double> evaluate_split(models::Model& model, const EncodedDataset& data,
-                                             const tasks::TaskSpec& spec, int64_t batch_size) {
+                                             const tasks::TaskSpec& spec, int64_t batch_size,
+                                             dist::ProcessGroup* group) {
   std::vector<int64_t> predicted;
   std::vector<double> predicted_values;
-  const torch::Tensor logits = predict_logits(model, data, batch_size);  // [N, num_labels]
+  const torch::Tensor logits = group ? predict_logits_sharded(model, data, batch_size, *group)
+                                     : predict_logits(model, data, batch_size);  // [N, num_labels]
   if (logits.numel() > 0) {
     if (spec.is_regression) {
       auto v = logits.reshape({-1}).to(torch::kFloat64).contiguous();

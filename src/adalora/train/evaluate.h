@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "adalora/data/example.h"
+#include "adalora/dist/process_group.h"
 #include "adalora/io/hf_config.h"
 #include "adalora/models/model.h"
 #include "adalora/peft/method.h"
@@ -42,8 +43,11 @@ EncodedDataset encode(const data::Dataset& data, const tokenizers::Tokenizer& to
 torch::Tensor predict_logits(models::Model& model, const EncodedDataset& data, int64_t batch_size);
 
 /// Predictions of `model` on `data` (argmax, or the value for regression), then the task's metrics.
+/// With a process group each rank predicts a contiguous 1/W of the rows and the logits are
+/// gathered before the metrics (exact: the metrics of all predictions, not a mean of metrics).
 std::map<std::string, double> evaluate_split(models::Model& model, const EncodedDataset& data,
-                                             const tasks::TaskSpec& spec, int64_t batch_size);
+                                             const tasks::TaskSpec& spec, int64_t batch_size,
+                                             dist::ProcessGroup* group = nullptr);
 
 /// The HF config of `model_dir` with a sequence-classification head of `num_labels` outputs
 /// (id2label/label2id dropped, problem_type set).

@@ -95,7 +95,8 @@ FineTuneConfig fine_tune_config_from_json(const io::Json& json, const std::strin
   return c;
 }
 
-FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress) {
+FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress,
+                         std::shared_ptr<dist::ProcessGroup> group) {
   const auto t0 = std::chrono::steady_clock::now();
   ADALORA_CHECK(!config.model_dir.empty(), "train: model: expected a HuggingFace model folder, got none");
   ADALORA_CHECK(!config.trainer.output_dir.empty(), "train: output_dir: expected a folder, got none");
@@ -139,7 +140,9 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress) {
   models::load_weights(*model, config.model_dir, &load_report, /*ignore_mismatched_head=*/true);
 
   // Method.
-  const int64_t total_steps = Trainer::total_steps(config.trainer, train_encoded.size());
+  TrainerOptions trainer_options = config.trainer;
+  trainer_options.world_size = group ? group->world_size() : 1;
+  const int64_t total_steps = Trainer::total_steps(trainer_options, train_encoded.size());
   if (!method_config.contains("modules_to_save")) {
     method_config["modules_to_save"] =
         config.modules_to_save.empty() ? default_modules_to_save(*model) : config.modules_to_save;
@@ -154,10 +157,12 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress) {
   auto method = peft::make_method(config.method, *model, method_config, total_steps);
 
   // Train with evaluation on the first dev split; the others are reported at the end.
-  Trainer trainer(*model, *method, train_encoded, config.trainer);
+  Trainer trainer(*model, *method, train_encoded, trainer_options);
+  trainer.set_process_group(group);
   trainer.set_evaluator([&](models::Model& m, int64_t) {
     Evaluation e;
-    e.metrics = evaluate_split(m, eval_encoded.front().second, spec, config.eval_batch_size);
+    e.metrics =
+        evaluate_split(m, eval_encoded.front().second, spec, config.eval_batch_size, group.get());
     e.primary_metric = spec.primary_metric;
     return e;
   });
@@ -181,7 +186,7 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress) {
       // The trainer's end-of-run evaluation is of this final model on the first split: reuse it.
       const auto metrics = i == 0 && result.train.last_evaluation
                                ? result.train.last_evaluation->metrics
-                               : evaluate_split(*model, d, spec, config.eval_batch_size);
+                               : evaluate_split(*model, d, spec, config.eval_batch_size, group.get());
       for (const auto& [metric, value] : metrics) {
         result.metrics[name + "/" + metric] = value;
       }
@@ -194,16 +199,19 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress) {
 
   // Where the budget went.
   const fs::path out(config.trainer.output_dir);
+  const bool is_main = !group || group->is_main();  // every rank has the same numbers; one writes
   if (auto* adalora = peft::as_adalora(*method)) {
     const auto ranks = adalora->allocator().ranks();
     const int64_t init_r = adalora->config().init_r;
     result.final_total_rank = adalora->allocator().total_rank();
-    write_rank_pattern_json((out / "rank_pattern.json").string(), ranks, init_r);
-    io::write_file_atomic((out / "rank_heatmap.svg").string(),
-                          rank_heatmap_svg(ranks, init_r, "AdaLoRA final ranks: " + spec.name));
-    io::write_file_atomic((out / "budget_curve.svg").string(),
-                          budget_curve_svg(adalora->allocator().schedule(), measured_rank,
-                                           "AdaLoRA budget b(t): " + spec.name));
+    if (is_main) write_rank_pattern_json((out / "rank_pattern.json").string(), ranks, init_r);
+    if (is_main) {
+      io::write_file_atomic((out / "rank_heatmap.svg").string(),
+                            rank_heatmap_svg(ranks, init_r, "AdaLoRA final ranks: " + spec.name));
+      io::write_file_atomic((out / "budget_curve.svg").string(),
+                            budget_curve_svg(adalora->allocator().schedule(), measured_rank,
+                                             "AdaLoRA budget b(t): " + spec.name));
+    }
   }
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   io::Json summary = {{"task", spec.name},
@@ -225,6 +233,8 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress) {
   }
   summary["max_seq_length"] = config.max_seq_length;
   summary["eval_batch_size"] = config.eval_batch_size;
+  if (group) summary["world_size"] = group->world_size();
+  if (!is_main) return result;
   io::save_json_file((out / "results.json").string(), summary);
   // What `adalora eval` / `predict` need to rebuild the head (train/evaluate.h).
   write_labels_json((out / kLabelsFile).string(), {spec.name, spec.is_regression, train_data.label_names});

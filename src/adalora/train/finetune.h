@@ -51,6 +51,9 @@ FineTuneConfig fine_tune_config_from_json(const io::Json& json, const std::strin
 /// Runs the whole job. `progress` (optional) sees every optimizer step and may stop the run; a
 /// stopped run leaves only its checkpoint (continue with trainer.resume), the finished one writes
 /// adapter/, results.json, labels.json (train/evaluate.h) and, for AdaLoRA, the rank pattern files.
-FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress = {});
+/// With a process group: data parallel over its ranks (the trainer's world_size is set from it),
+/// evaluation sharded, files written by rank 0; every rank returns the same metrics.
+FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress = {},
+                         std::shared_ptr<dist::ProcessGroup> group = nullptr);
 
 }  // namespace adalora::train

@@ -31,6 +31,7 @@ const TrainerOptions& validated(const TrainerOptions& o) {
                 o.num_train_epochs);
   ADALORA_CHECK(o.learning_rate >= 0, "trainer: learning_rate: expected ≥ 0, got ",
                 o.learning_rate);
+  ADALORA_CHECK(o.world_size > 0, "trainer: world_size: expected > 0, got ", o.world_size);
   ADALORA_CHECK(o.eval_steps >= 0 && o.logging_steps >= 0 && o.save_steps >= 0,
                 "trainer: eval_steps/logging_steps/save_steps: expected ≥ 0, got ", o.eval_steps,
                 "/", o.logging_steps, "/", o.save_steps);
@@ -65,11 +66,31 @@ void truncate_log(const std::string& path, int64_t last_step) {
   ADALORA_CHECK(out.good(), path, ": cannot rewrite the training log");
 }
 
+// FNV-1a over AdaLoRA's masks and the bytes of every trainable tensor: equal on all ranks unless
+// they drifted apart.
+uint64_t replica_checksum(peft::Method& method) {
+  uint64_t h = 1469598103934665603ULL;
+  auto mix = [&h](const void* data, size_t bytes) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (size_t i = 0; i < bytes; ++i) h = (h ^ p[i]) * 1099511628211ULL;
+  };
+  if (auto* adalora = peft::as_adalora(method)) {
+    for (const auto& m : adalora->allocator().ranks()) {
+      for (const bool kept : m.mask) mix(&kept, 1);
+    }
+  }
+  for (const auto& [name, t] : method.trainable()) {
+    const torch::Tensor c = t.detach().contiguous();
+    mix(c.data_ptr(), static_cast<size_t>(c.numel()) * c.element_size());
+  }
+  return h;
+}
+
 }  // namespace
 
 int64_t Trainer::steps_per_epoch(const TrainerOptions& options, int64_t num_examples) {
-  const int64_t micro = (num_examples + options.per_device_train_batch_size - 1) /
-                        options.per_device_train_batch_size;
+  const int64_t global_batch = options.per_device_train_batch_size * options.world_size;
+  const int64_t micro = (num_examples + global_batch - 1) / global_batch;
   return std::max<int64_t>(1, micro / options.gradient_accumulation_steps);
 }
 
@@ -114,8 +135,48 @@ Trainer::Trainer(models::Model& model, peft::Method& method, const EncodedDatase
   for (const auto& [name, t] : method_.trainable()) trainable_.push_back(t);
 }
 
+void Trainer::set_process_group(std::shared_ptr<dist::ProcessGroup> group) {
+  ADALORA_CHECK(!group || group->world_size() == options_.world_size,
+                "trainer: world_size: expected the process group's size ",
+                group ? group->world_size() : 0, ", got ", options_.world_size);
+  group_ = std::move(group);
+}
+
+void Trainer::average_gradients(double& step_loss) {
+  // A gradient undefined on every rank (an unused parameter) stays undefined, as in one process;
+  // one defined anywhere (a rank without rows has only the regulariser's) is averaged with zeros.
+  const auto count = static_cast<int64_t>(named_parameters_.size());
+  torch::Tensor defined_and_loss = torch::zeros({count + 1}, torch::kFloat64);  // [P + 1]
+  auto* flags = defined_and_loss.data_ptr<double>();
+  for (int64_t i = 0; i < count; ++i) flags[i] = named_parameters_[i].second.grad().defined();
+  flags[count] = step_loss;
+  group_->sum(defined_and_loss);
+  flags = defined_and_loss.data_ptr<double>();
+  std::vector<torch::Tensor> grads;
+  for (int64_t i = 0; i < count; ++i) {
+    torch::Tensor& p = named_parameters_[i].second;
+    if (flags[i] == 0) continue;
+    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+    grads.push_back(p.grad());
+  }
+  group_->average(grads);
+  step_loss = flags[count] / static_cast<double>(group_->world_size());
+}
+
+void Trainer::check_replicas(int64_t step) {
+  const uint64_t mine = replica_checksum(method_);
+  const std::vector<int64_t> all = group_->all_gather(static_cast<int64_t>(mine));
+  for (size_t r = 0; r < all.size(); ++r) {
+    if (static_cast<uint64_t>(all[r]) == mine) continue;
+    throw Error(str_cat("distributed: step ", step + 1, ": rank ", group_->rank(),
+                        " and rank ", r, " disagree on the masks or trainable tensors (checksums ",
+                        mine, " vs ", static_cast<uint64_t>(all[r]),
+                        "); stopped rather than train diverging replicas"));
+  }
+}
+
 io::Json Trainer::fingerprint() const {
-  return {{"seed", options_.seed},
+  io::Json j = {{"seed", options_.seed},
           {"num_examples", data_.size()},
           {"per_device_train_batch_size", options_.per_device_train_batch_size},
           {"gradient_accumulation_steps", options_.gradient_accumulation_steps},
@@ -124,9 +185,13 @@ io::Json Trainer::fingerprint() const {
           {"warmup_steps", schedule_.warmup_steps()},
           {"weight_decay", options_.weight_decay},
           {"max_grad_norm", options_.max_grad_norm}};
+  // Another world size reads other rows per step: refused (the key is absent for one process).
+  if (options_.world_size > 1) j["world_size"] = options_.world_size;
+  return j;
 }
 
 void Trainer::write_log(const io::Json& line) {
+  if (!is_main()) return;
   std::ofstream out(log_path_, std::ios::app);
   out << line.dump() << '\n';
   ADALORA_CHECK(out.good(), log_path_, ": cannot append to the training log");
@@ -135,21 +200,36 @@ void Trainer::write_log(const io::Json& line) {
 double Trainer::accumulate_gradients(int64_t step, const std::vector<int64_t>& order) {
   const int64_t n = data_.size();
   const int64_t batch = options_.per_device_train_batch_size;
-  const int64_t micro_per_epoch = (n + batch - 1) / batch;
+  const int64_t world = options_.world_size;
+  const int64_t rank = group_ ? group_->rank() : 0;
+  const int64_t global_batch = batch * world;
+  const int64_t micro_per_epoch = (n + global_batch - 1) / global_batch;
   const int64_t first = (step % steps_per_epoch_) * options_.gradient_accumulation_steps;
   const int64_t last = std::min(first + options_.gradient_accumulation_steps, micro_per_epoch);
   const int64_t count = last - first;
   double step_loss = 0;
   for (int64_t m = first; m < last; ++m) {
-    const std::vector<int64_t> indices(order.begin() + m * batch,
-                                       order.begin() + std::min((m + 1) * batch, n));
-    const Batch b = collate(data_, indices);
-    const models::ModelOutputs out = model_.forward(b.to_model_inputs());
-    ADALORA_CHECK(out.loss.defined(),
-                  "trainer: model: expected a loss for labelled inputs, got none");
+    // This rank's rows [lo, hi) of the global micro-batch [begin, end) (all of it when W = 1).
+    const int64_t begin = m * global_batch, end = std::min(begin + global_batch, n);
+    const int64_t lo = std::min(begin + rank * batch, end), hi = std::min(lo + batch, end);
+    torch::Tensor task_loss;  // []
+    if (hi > lo) {
+      const Batch b = collate(data_, std::vector<int64_t>(order.begin() + lo, order.begin() + hi));
+      const models::ModelOutputs out = model_.forward(b.to_model_inputs());
+      ADALORA_CHECK(out.loss.defined(),
+                    "trainer: model: expected a loss for labelled inputs, got none");
+      task_loss = out.loss;
+      // A short shard at an epoch's end weighs by its rows: the rank average is the mean over all.
+      if ((hi - lo) * world != end - begin) {
+        task_loss = task_loss * (static_cast<double>((hi - lo) * world) /
+                                 static_cast<double>(end - begin));
+      }
+    } else {
+      task_loss = torch::zeros({}, named_parameters_.front().second.options().requires_grad(false));
+    }
     // Scaled like the task loss: k micro-batches accumulate the gradient of their mean.
     const torch::Tensor loss =
-        method_.add_regularizer(out.loss) / static_cast<double>(count);  // []
+        method_.add_regularizer(task_loss) / static_cast<double>(count);  // []
     const double value = loss.item<double>();
     if (!std::isfinite(value)) {
       const auto checkpoint = find_checkpoint(options_.output_dir + "/checkpoint");
@@ -162,7 +242,7 @@ double Trainer::accumulate_gradients(int64_t step, const std::vector<int64_t>& o
                                      : std::string("No checkpoint was written yet."),
                           " (hint: lower the learning rate)"));
     }
-    loss.backward();
+    if (loss.requires_grad()) loss.backward();  // false only for a row-less rank without regulariser
     step_loss += value;
   }
   return step_loss;
@@ -194,10 +274,12 @@ Evaluation Trainer::evaluate(TrainState& state) {
     io::Json record = {{"step", state.global_step},
                        {"primary_metric", ev.primary_metric},
                        {"metrics", ev.metrics}};
-    write_folder_atomic(options_.output_dir + "/best", [&](const std::string& dir) {
-      method_.save(dir);
-      io::save_json_file(dir + "/eval.json", record);
-    });
+    if (is_main()) {
+      write_folder_atomic(options_.output_dir + "/best", [&](const std::string& dir) {
+        method_.save(dir);
+        io::save_json_file(dir + "/eval.json", record);
+      });
+    }
   }
   io::Json line = {{"step", state.global_step},
                    {"epoch", static_cast<double>(state.global_step) / steps_per_epoch_}};
@@ -210,6 +292,9 @@ Evaluation Trainer::evaluate(TrainState& state) {
 }
 
 TrainResult Trainer::train() {
+  ADALORA_CHECK(options_.world_size == (group_ ? group_->world_size() : 1),
+                "trainer: world_size: expected ", group_ ? group_->world_size() : 1,
+                " (the process group's size; 1 without one), got ", options_.world_size);
   fs::create_directories(options_.output_dir);
   const std::string checkpoint_dir = options_.output_dir + "/checkpoint";
   TrainState state;
@@ -221,11 +306,14 @@ TrainResult Trainer::train() {
                   ": expected a checkpoint to resume from, found none "
                   "(hint: start without resume)");
     state = load_checkpoint(*found, method_, *optimizer_, named_parameters_, fingerprint());
-    truncate_log(log_path_, state.global_step);
+    if (is_main()) truncate_log(log_path_, state.global_step);
   } else {
     torch::manual_seed(options_.seed);
-    fs::remove(log_path_);
+    if (is_main()) fs::remove(log_path_);
   }
+  std::vector<torch::Tensor> parameters;
+  for (const auto& [name, p] : named_parameters_) parameters.push_back(p);
+  if (group_) group_->broadcast(parameters);  // every replica starts from rank 0's state
 
   const bool was_training = model_.is_training();
   model_.train();
@@ -244,7 +332,8 @@ TrainResult Trainer::train() {
       order = sampler.order(epoch);
       order_epoch = epoch;
     }
-    const double loss = accumulate_gradients(step, order);
+    double loss = accumulate_gradients(step, order);
+    if (group_) average_gradients(loss);
     const double grad_norm = torch::nn::utils::clip_grad_norm_(trainable_, max_norm);
     ADALORA_CHECK(std::isfinite(grad_norm), "training: step ", step + 1,
                   ": gradient norm: expected a finite number, got ", grad_norm,
@@ -254,6 +343,10 @@ TrainResult Trainer::train() {
     optimizer_->step();
     const peft::StepReport report = method_.after_optimizer_step(step);
     optimizer_->zero_grad();
+    if (group_ && options_.check_replicas) {
+      const auto* adalora = peft::as_adalora(method_);
+      if (every(step + 1, adalora ? adalora->config().deltaT : 1)) check_replicas(step);
+    }
 
     state.global_step = step + 1;
     state.epoch = state.global_step / steps_per_epoch_;
@@ -291,8 +384,13 @@ TrainResult Trainer::train() {
     if (evaluate_ && (every(state.global_step, options_.eval_steps) || last)) {
       result.last_evaluation = evaluate(state);
     }
-    const bool keep_going = !on_step_ || on_step_(info) || last;  // a stop at the end is the end
-    if (every(state.global_step, options_.save_steps) || !keep_going || last) {
+    bool keep_going = !on_step_ || on_step_(info) || last;  // a stop at the end is the end
+    if (group_) {  // one rank asking to stop stops all
+      const torch::Tensor stops = torch::full({1}, keep_going ? 0.0 : 1.0, torch::kFloat64);
+      group_->sum(stops);
+      keep_going = stops.item<double>() == 0;
+    }
+    if (is_main() && (every(state.global_step, options_.save_steps) || !keep_going || last)) {
       save_checkpoint(checkpoint_dir, state, method_, *optimizer_, named_parameters_);
     }
     if (!keep_going) {
@@ -301,7 +399,7 @@ TrainResult Trainer::train() {
     }
   }
 
-  if (!result.stopped) {
+  if (!result.stopped && is_main()) {
     write_folder_atomic(options_.output_dir + "/adapter",
                         [&](const std::string& dir) { method_.save(dir); });
   }

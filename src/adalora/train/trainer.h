@@ -16,11 +16,22 @@
 // micro-batches beyond k·steps_per_epoch in an epoch are skipped. The data position is thus a pure
 // function of the global step, and resume needs no iterator state.
 //
+// Data parallel (set_process_group, W = world_size ranks): global micro-batch m is
+// order[m·B·W, (m+1)·B·W) and rank r reads its rows [r·B, (r+1)·B) of it, so W ranks with batch B
+// see exactly the batches of one process with batch B·W. At an epoch's end the global micro-batch
+// may be short (s < B·W): the last ranks get fewer rows or none, and each rank's mean loss is
+// weighted by n_r·W/s, so the average over ranks is still the mean over the s examples (the loss
+// must be a mean over examples, as the classification and regression losses are). After backward
+// the gradients are averaged in one flattened buffer per dtype; clipping, the optimizer and
+// AdaLoRA's importance and masks then run on identical numbers on every rank (the budget step is
+// the optimizer step). Rank 0 alone writes the log, checkpoints, best/ and adapter/; every rank
+// reads the checkpoint on resume (same world size: bit-exact; another world size is refused).
+//
 // Outputs in output_dir: log.jsonl (one object per logged step and per evaluation),
 // checkpoint/ (train_state.h, every save_steps and when a run is stopped), best/ (method.save of
 // the best evaluation, with eval.json), adapter/ (method.save at the end).
 // Not here: tokenisation, progress bars, signal handling (the CLI's; see StepCallback), devices
-// other than CPU, mixed precision.
+// other than CPU, mixed precision, gradient all-reduce overlapped with backward.
 #pragma once
 
 #include <torch/torch.h>
@@ -31,6 +42,7 @@
 #include <optional>
 #include <string>
 
+#include "adalora/dist/process_group.h"
 #include "adalora/models/model.h"
 #include "adalora/peft/method.h"
 #include "adalora/train/collate.h"
@@ -60,6 +72,10 @@ struct TrainerOptions {
   bool greater_is_better = true;  ///< for the primary metric
   std::string output_dir;         ///< required
   bool resume = false;  ///< continue from output_dir/checkpoint (Error when there is none)
+  int64_t world_size = 1;  ///< data-parallel ranks (the process group's size); batch B·W per micro-batch
+  /// Distributed debug: every ΔT steps (AdaLoRA; else every step) the ranks compare a checksum of
+  /// the masks and trainable tensors; a mismatch throws Error naming the step.
+  bool check_replicas = false;
 };
 
 /// What an evaluation returns.
@@ -102,7 +118,7 @@ class Trainer {
   Trainer(models::Model& model, peft::Method& method, const EncodedDataset& train_data,
           TrainerOptions options);
 
-  /// HF's num_update_steps_per_epoch: max(1, ⌊⌈n/B⌉ / k⌋).
+  /// HF's num_update_steps_per_epoch: max(1, ⌊⌈n/(B·W)⌉ / k⌋).
   static int64_t steps_per_epoch(const TrainerOptions& options, int64_t num_examples);
   /// The run's number of optimizer steps: max_steps when > 0, else
   /// ⌈num_train_epochs · steps_per_epoch⌉ (HF). Call before making the method (AdaLoRA needs it).
@@ -110,6 +126,9 @@ class Trainer {
 
   void set_evaluator(EvaluateFn evaluate) { evaluate_ = std::move(evaluate); }
   void set_step_callback(StepCallback callback) { on_step_ = std::move(callback); }
+  /// Trains data-parallel over `group` (its size must equal options.world_size); the evaluator
+  /// runs on every rank and must gather its results (evaluate_split with the group does).
+  void set_process_group(std::shared_ptr<dist::ProcessGroup> group);
 
   /// Runs (or resumes) training to the end or until the callback stops it. Throws adalora::Error
   /// on a non-finite loss or gradient norm, naming the step; the last checkpoint is untouched.
@@ -125,6 +144,11 @@ class Trainer {
   /// Evaluates, keeps best/ up to date and logs; returns the evaluation.
   Evaluation evaluate(TrainState& state);
   void write_log(const io::Json& line);
+  bool is_main() const { return !group_ || group_->is_main(); }
+  /// Averages the gradients (and the step's loss) over the ranks.
+  void average_gradients(double& step_loss);
+  /// Throws when the ranks' masks or trainable tensors differ (check_replicas).
+  void check_replicas(int64_t step);
 
   models::Model& model_;
   peft::Method& method_;
@@ -139,6 +163,7 @@ class Trainer {
   EvaluateFn evaluate_;
   StepCallback on_step_;
   std::string log_path_;
+  std::shared_ptr<dist::ProcessGroup> group_;  // null: a single process
 };
 
 }  // namespace adalora::train
