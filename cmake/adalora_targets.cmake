@@ -40,9 +40,44 @@ function(adalora_add_layer folder)
   endif()
 endfunction()
 
-# adalora_add_test(<name> LABEL <label> SOURCES <files...> DEPS <targets...>)
+# How tests become CTest entries (tests/support/suite_checks.h has the rules they enforce):
+# - a test whose full name contains "Golden" reads ../shared/golden: it is never discovered, but
+#   runs in one entry <exe>_golden labelled `golden`, so `ctest -L unit` needs no data;
+# - every other test is discovered as its own entry with the executable's label;
+# - an entry that selects no test fails (test_main), so a stale or empty list cannot pass.
+
+# adalora_add_golden_entry(<ctest name> <executable> [<gtest filter>])
+# One entry running every selected test of the executable, whatever is on disk now; exits 77
+# ("Skipped") only for a local run without the golden folder.
+function(adalora_add_golden_entry entry target)
+  set(filter "*")
+  if(ARGC GREATER 2)
+    set(filter "${ARGV2}")
+  endif()
+  add_test(NAME ${entry} COMMAND ${target} --gtest_filter=${filter})
+  set_tests_properties(${entry} PROPERTIES LABELS golden SKIP_RETURN_CODE 77
+    ENVIRONMENT ADALORA_GOLDEN_ENTRY=1)
+endfunction()
+
+# True in `out` when a test or instantiation in `srcs` has "Golden" in its name. The sources are
+# configure dependencies, so adding the first golden test to a file re-runs this scan.
+function(adalora_mentions_golden out)
+  set(found OFF)
+  foreach(src ${ARGN})
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${src})
+    file(READ ${src} text)
+    if(text MATCHES "(TEST|TEST_F|TEST_P|INSTANTIATE_TEST_SUITE_P)\\([^)]*Golden")
+      set(found ON)
+    endif()
+  endforeach()
+  set(${out} ${found} PARENT_SCOPE)
+endfunction()
+
+# adalora_add_test(<name> LABEL <label> [GOLDEN_ONLY] SOURCES <files...> DEPS <targets...>)
+# GOLDEN_ONLY: the whole executable is one `golden` entry (tests/golden: its cases are read from
+# disk when it runs, so they cannot be discovered ahead).
 function(adalora_add_test name)
-  cmake_parse_arguments(ARG "" "LABEL" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "GOLDEN_ONLY" "LABEL" "SOURCES;DEPS" ${ARGN})
   if(NOT ARG_SOURCES)
     return()
   endif()
@@ -50,10 +85,19 @@ function(adalora_add_test name)
   target_link_libraries(${name} PRIVATE adalora_test_support ${ARG_DEPS} GTest::gtest GTest::gmock)
   target_compile_options(${name} PRIVATE ${ADALORA_WARNINGS})
   adalora_use_pch(${name})
+  if(ARG_GOLDEN_ONLY)
+    adalora_add_golden_entry(${name} ${name})
+    return()
+  endif()
   gtest_discover_tests(${name}
+    TEST_FILTER "-*Golden*"
     PROPERTIES LABELS ${ARG_LABEL}
     DISCOVERY_MODE PRE_TEST
     DISCOVERY_TIMEOUT 60)
+  adalora_mentions_golden(has_golden ${ARG_SOURCES})
+  if(has_golden)
+    adalora_add_golden_entry(${name}_golden ${name} "*Golden*")
+  endif()
 endfunction()
 
 # adalora_add_bench(<name> SOURCES <files...> DEPS <targets...>)

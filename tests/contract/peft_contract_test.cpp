@@ -3,6 +3,9 @@
 // adapter reloads to the same outputs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+
 #include "adalora/io/safetensors.h"
 #include "adalora/peft/adalora/adalora.h"
 #include "adalora/peft/adalora/adalora_method.h"
@@ -52,6 +55,15 @@ TEST_P(PeftContract, MergedEqualsUnmergedAndDisabledEqualsBase) {
     base = model_(x).detach();
     for (auto& l : model_->layers) l->set_adapter_enabled(true);
   }
+  // The base model's own output, from its untouched weights: chunk i of x through layer i.
+  std::vector<torch::Tensor> chunks;
+  int64_t col = 0;
+  for (size_t i = 0; i < model_->layers.size(); ++i) {
+    const auto& l = model_->layers[i];
+    chunks.push_back(torch::nn::functional::linear(x.narrow(1, col, l->weight.size(1)), l->weight, l->bias));
+    col += l->weight.size(1);
+  }
+  EXPECT_TENSOR_NEAR(base, torch::cat(chunks, 1), 1e-12, 1e-12) << "disabled adapters must give the base output";
   EXPECT_GT((adapted - base).abs().max().item<double>(), 1e-6) << "adapter must change the output";
   method_->merge();
   EXPECT_TENSOR_NEAR(model_(x), adapted, 1e-10, 1e-10);
@@ -184,7 +196,24 @@ TEST(ModulesToSaveTest, AdapterTensorsAreNotSavedTwice) {
   EXPECT_TRUE(names.count("encoder.layer.0.attention.query.weight"));
   EXPECT_TRUE(names.count("encoder.layer.0.attention.query.lora_A"));
   testing::TempDir dir;
-  EXPECT_NO_THROW(adalora.save(dir.path()));
+  adalora.save(dir.path());
+  // The file holds each saved tensor once, with the value it had, and no adapter tensor again
+  // under a modules_to_save name.
+  const auto file = io::SafetensorsFile::open(dir.file("adapter_model.safetensors"));
+  std::map<std::string, int> saved;
+  for (const auto& name : file.names()) ++saved[name];
+  for (const auto& [name, count] : saved) EXPECT_EQ(count, 1) << name;
+  const std::string prefix = "base_model.model.";
+  const auto params = adalora.named_parameters();
+  for (const std::string key : {"encoder.layer.0.attention.query.weight", "encoder.layer.0.attention.query.lora_A"}) {
+    ASSERT_EQ(saved.count(prefix + key), 1u) << key << " missing; saved: " << saved.size() << " tensors";
+    const auto it = std::find_if(params.begin(), params.end(), [&](const auto& p) { return p.first == key; });
+    ASSERT_NE(it, params.end()) << key << " is not a parameter";
+    EXPECT_TRUE(torch::equal(file.load(prefix + key), it->second.detach())) << key;
+  }
+  int lora_a_count = 0;
+  for (const auto& [name, count] : saved) lora_a_count += name.find("query.lora_A") != std::string::npos;
+  EXPECT_EQ(lora_a_count, 1) << "the adapted query's lora_A saved twice";
 }
 
 }  // namespace

@@ -126,7 +126,7 @@ TEST_F(CliEval, InspectShowsMethodRanksAndCounts) {
   EXPECT_EQ(last_json_line(b.output).at("method"), "bitfit");
 }
 
-TEST_F(CliEval, InspectReadsPeftsOwnAdaLoraFolder) {
+TEST_F(CliEval, InspectReadsPeftsGoldenAdaLoraFolder) {
   ADALORA_REQUIRE_GOLDEN("adalora/saved_adapter_float64");
   const std::string golden = testing::golden_path("adalora/saved_adapter_float64");
   CliRun r = run_cli("inspect --json " + golden);

@@ -4,7 +4,9 @@
 // a pair task (RTE) goes through train → eval → predict.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -21,6 +23,7 @@ namespace fs = std::filesystem;
 using testing::CliRun;
 using testing::last_json_line;
 using testing::run_cli;
+using testing::run_cli_env;
 
 std::string fixtures(const std::string& task) {
   return std::string(ADALORA_SOURCE_DIR) + "/tests/fixtures/glue/" + task;
@@ -88,6 +91,31 @@ TEST_F(CliGlue, InterruptedInTheBudgetingPhaseResumesToTheSameAdapter) {
   const io::Json j = last_json_line(e.output);
   EXPECT_EQ(j.at("task"), "glue/cola");
   EXPECT_EQ(j.at("metrics"), ra.at("metrics")) << e.output;
+}
+
+// SIGKILL, as a power cut or the OOM killer would: during a checkpoint write (the test hook of
+// train/train_state.cpp kills the process after 3 of the 5 files of step 4's checkpoint) and
+// during training (killed from outside once step 4's checkpoint is complete). Each resumes to the
+// adapter of the uninterrupted run, byte for byte.
+TEST_F(CliGlue, KilledDuringTrainingOrACheckpointWriteResumesToTheSameAdapter) {
+  const std::string whole = dir_->file("kill_whole");
+  ASSERT_EQ(run_cli(cola(whole)).code, 0);
+  const std::string in_write = dir_->file("kill_in_write"), in_training = dir_->file("kill_in_training");
+  CliRun killed = run_cli_env("ADALORA_TEST_KILL_IN_CHECKPOINT=4:3", cola(in_write));
+  EXPECT_TRUE(killed.code == -1 || killed.code == 128 + SIGKILL) << "expected death by SIGKILL:\n" << killed.output;
+  EXPECT_TRUE(fs::exists(in_write + "/checkpoint.tmp")) << "the half-written checkpoint";
+  const std::string state = in_training + "/checkpoint/trainer_state.json";
+  const std::string script = "(" + std::string(ADALORA_CLI_PATH) + " " + cola(in_training) +
+                             " >/dev/null 2>&1 & p=$!; until grep -qs '\"global_step\": 4' " + state +
+                             "; do sleep 0.01; done; kill -9 $p; wait $p; true)";
+  ASSERT_EQ(std::system(script.c_str()), 0);
+  for (const std::string& out : {in_write, in_training}) {
+    CliRun rest = run_cli(cola(out) + " --resume");
+    ASSERT_EQ(rest.code, 0) << out << "\n" << rest.output;
+    EXPECT_EQ(io::read_file(out + "/adapter/adapter_model.safetensors"),
+              io::read_file(whole + "/adapter/adapter_model.safetensors"))
+        << out << ": adapter differs after kill + resume";
+  }
 }
 
 TEST_F(CliGlue, PairTaskTrainsEvaluatesAndPredicts) {

@@ -20,9 +20,10 @@ struct CliRun {
   std::string output;  ///< stdout and stderr interleaved
 };
 
-/// Runs `adalora <args>` through the shell and collects its output and exit code.
-inline CliRun run_cli(const std::string& args) {
-  const std::string cmd = std::string(ADALORA_CLI_PATH) + " " + args + " 2>&1";
+/// Runs `adalora <args>` through the shell, with `assignments` ("NAME=value ...", may be empty)
+/// in its environment, and collects its output and exit code.
+inline CliRun run_cli_env(const std::string& assignments, const std::string& args) {
+  const std::string cmd = assignments + " " + std::string(ADALORA_CLI_PATH) + " " + args + " 2>&1";
   CliRun r{0, ""};
   FILE* pipe = popen(cmd.c_str(), "r");
   char buf[4096];
@@ -31,6 +32,9 @@ inline CliRun run_cli(const std::string& args) {
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
 }
+
+/// Runs `adalora <args>` through the shell and collects its output and exit code.
+inline CliRun run_cli(const std::string& args) { return run_cli_env("", args); }
 
 /// The last line of `output` that parses as a JSON object.
 inline io::Json last_json_line(const std::string& output) {

@@ -155,26 +155,38 @@ class SavedAdapterGolden : public ::testing::TestWithParam<std::string> {};
 TEST_P(SavedAdapterGolden, LoadsAndRoundTripsBytes) {
   REQUIRE_SCENARIO(GetParam());
   const std::string folder = testing::golden_path(std::string(kSub) + "/" + GetParam());
-  const std::string suffix = GetParam().substr(GetParam().rfind('_') + 1);  // float32 / float64
-  const Json trajectory = load("training_trajectory_" + suffix + ".json");
+  // saved_adapter_<suffix>/ was saved by the run of training_trajectory_<suffix>.json, whose
+  // model section describes the toy model (layers, shapes, base weights).
+  const std::string suffix = GetParam().substr(std::string("saved_adapter_").size());
+  const std::string trajectory_file = "training_trajectory_" + suffix + ".json";
+  ASSERT_TRUE(testing::golden_exists(std::string(kSub) + "/" + trajectory_file))
+      << GetParam() << ": expected its run in " << trajectory_file;
+  const Json trajectory = load(trajectory_file);
   const auto dtype = dtype_of(trajectory.at("dtype"));
   const double rtol = dtype == torch::kFloat64 ? 1e-10 : 1e-5;
-  testing::ToyModel model(static_cast<torch::Dtype>(dtype));
-  {
-    torch::NoGradGuard ng;
-    const auto& specs = testing::toy_layer_specs();
-    for (size_t i = 0; i < specs.size(); ++i) {
-      const auto& w = trajectory.at("model").at("base_weights").at(specs[i].path);
-      model->layers[i]->weight.copy_(tensor_from_json(w.at("weight"), dtype));
-      model->layers[i]->bias.copy_(tensor_from_json(w.at("bias"), dtype));
-    }
-  }
+  testing::ToyModel model(static_cast<torch::Dtype>(dtype),
+                          testing::toy_layer_specs_from_json(trajectory.at("model")));
+  model->load_base_weights(trajectory.at("model").at("base_weights"));
   auto adalora = AdaLora::load(*model, folder);
   model->eval();
   auto probe = tensor_from_json(trajectory.at("probe").at("x"), dtype);
   EXPECT_TENSOR_NEAR(model(probe), tensor_from_json(trajectory.at("loaded").at("probe_logits"), dtype), 1e-6, rtol)
       << GetParam();
-  for (const auto& m : adalora.matrices()) EXPECT_DOUBLE_EQ(m.adapter->ranknum.item<double>(), 6.0);
+  // Every parameter PEFT had after loading, with its shape (a module pruned to rank 0 included).
+  const Json& expected = trajectory.at("loaded").at("param_shapes");
+  ASSERT_EQ(adalora.matrices().size() * 4, expected.size()) << GetParam() << ": adapted modules";
+  for (const auto& m : adalora.matrices()) {
+    for (auto [field, t] : {std::pair<const char*, torch::Tensor>{"lora_A", m.adapter->lora_A},
+                            {"lora_B", m.adapter->lora_B}, {"lora_E", m.adapter->lora_E},
+                            {"ranknum", m.adapter->ranknum}}) {
+      const std::string key = m.name + "." + field + ".default";
+      ASSERT_TRUE(expected.contains(key)) << GetParam() << ": PEFT has no " << key;
+      EXPECT_EQ(t.sizes().vec(), expected.at(key).at("shape").get<std::vector<int64_t>>()) << key;
+      if (expected.at(key).contains("value")) {
+        EXPECT_DOUBLE_EQ(t.item<double>(), expected.at(key).at("value").get<double>()) << key;
+      }
+    }
+  }
   for (const auto& p : adalora.parameters()) EXPECT_FALSE(p.requires_grad()) << "inference adapters are frozen";
 
   testing::TempDir out;

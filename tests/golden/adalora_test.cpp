@@ -52,24 +52,18 @@ AdaLoraConfig config_from_golden(const Json& c) {
   return config;
 }
 
-void load_toy_base(testing::ToyModelImpl& model, const Json& base_weights, torch::ScalarType dtype) {
-  torch::NoGradGuard no_grad;
-  const auto& specs = testing::toy_layer_specs();
-  for (size_t i = 0; i < specs.size(); ++i) {
-    const auto& w = base_weights.at(specs[i].path);
-    model.layers[i]->weight.copy_(tensor_from_json(w.at("weight"), dtype));
-    model.layers[i]->bias.copy_(tensor_from_json(w.at("bias"), dtype));
-  }
-}
-
 // A toy model with AdaLoRA attached, as the golden generator built it.
 struct ToySetup {
   testing::ToyModel model;
   std::optional<AdaLora> adalora;
 
-  ToySetup(const AdaLoraConfig& config, torch::ScalarType dtype, const Json* base_weights)
-      : model(testing::ToyModel(static_cast<torch::Dtype>(dtype))) {
-    if (base_weights != nullptr) load_toy_base(*model, *base_weights, dtype);
+  /// toy_model: a file's "model" section (layers and base weights), or null for the README's
+  /// four layers with random weights.
+  ToySetup(const AdaLoraConfig& config, torch::ScalarType dtype, const Json* toy_model)
+      : model(toy_model == nullptr
+                  ? testing::ToyModel(static_cast<torch::Dtype>(dtype))
+                  : testing::ToyModel(static_cast<torch::Dtype>(dtype), testing::toy_layer_specs_from_json(*toy_model))) {
+    if (toy_model != nullptr) model->load_base_weights(toy_model->at("base_weights"));
     adalora.emplace(AdaLora::attach(*model, config));
   }
 
@@ -275,7 +269,7 @@ TEST_P(TrajectoryGolden, TrainSaveReloadMerge) {
   const double rtol = f64 ? 1e-10 : 1e-5;
   const double atol = f64 ? 1e-12 : 1e-6;
   const AdaLoraConfig config = config_from_golden(file.at("config"));
-  ToySetup toy(config, dtype, &file.at("model").at("base_weights"));
+  ToySetup toy(config, dtype, &file.at("model"));
   toy.set_params(file.at("initial_adapter"), dtype, /*with_grads=*/false);
   for (const auto& m : toy.adalora->matrices()) {
     EXPECT_DOUBLE_EQ(m.adapter->ranknum.item<double>(), static_cast<double>(config.init_r));
@@ -363,8 +357,9 @@ TEST_P(TrajectoryGolden, TrainSaveReloadMerge) {
   EXPECT_EQ(sorted(written.at("target_modules")), sorted(expected_cfg.at("target_modules")));
 
   // Reload into a fresh base: pruned shapes, ranknum = init_r, same outputs.
-  testing::ToyModel reloaded_model(static_cast<torch::Dtype>(dtype));
-  load_toy_base(*reloaded_model, file.at("model").at("base_weights"), dtype);
+  testing::ToyModel reloaded_model(static_cast<torch::Dtype>(dtype),
+                                   testing::toy_layer_specs_from_json(file.at("model")));
+  reloaded_model->load_base_weights(file.at("model").at("base_weights"));
   auto loaded = AdaLora::load(*reloaded_model, dir.path());
   for (const auto& [key, info] : file.at("loaded").at("param_shapes").items()) {
     const std::string name = strip_default(key);
@@ -387,7 +382,7 @@ TEST_P(TrajectoryGolden, TrainSaveReloadMerge) {
   // Merge: weights and outputs.
   loaded.merge();
   for (size_t i = 0; i < reloaded_model->layers.size(); ++i) {
-    const auto& path = testing::toy_layer_specs()[i].path;
+    const auto& path = reloaded_model->specs[i].path;
     EXPECT_TENSOR_NEAR(reloaded_model->layers[i]->weight, tensor_from_json(file.at("merged").at("weights").at(path), dtype),
                        atol, rtol) << "merged weight of " << path;
   }

@@ -133,7 +133,6 @@ INSTANTIATE_TEST_SUITE_P(Folders, GoldenTokenizersTest, ::testing::ValuesIn(para
                          [](const ::testing::TestParamInfo<Param>& info) {
                            return info.param.folder + (info.param.legacy ? "_legacy" : "_tokenizer_json");
                          });
-GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(GoldenTokenizersTest);
 
 // Present even without data, so that a missing golden folder is reported as a loud skip.
 TEST(GoldenTokenizersDataTest, FoldersArePresent) {

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "adalora/core/error.h"
+#include "tests/support/suite_checks.h"
 
 namespace adalora::testing {
 namespace fs = std::filesystem;
@@ -14,7 +15,10 @@ std::string golden_dir() {
   return std::string(ADALORA_SOURCE_DIR) + "/../shared/golden";
 }
 
-std::string golden_path(const std::string& sub) { return golden_dir() + "/" + sub; }
+std::string golden_path(const std::string& sub) {
+  expect_golden_test_name();  // rule 3 of suite_checks.h, for every test that reads the data
+  return golden_dir() + "/" + sub;
+}
 
 bool golden_exists(const std::string& sub) { return fs::exists(golden_path(sub)); }
 

@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "tests/support/golden.h"
+
 namespace adalora::testing {
 
 const std::vector<ToyLayerSpec>& toy_layer_specs() {
@@ -12,6 +14,15 @@ const std::vector<ToyLayerSpec>& toy_layer_specs() {
       {"encoder.layer.1.output.dense", 40, 8},
   };
   return specs;
+}
+
+std::vector<ToyLayerSpec> toy_layer_specs_from_json(const nlohmann::json& model) {
+  std::vector<ToyLayerSpec> out;
+  for (const auto& m : model.at("modules")) {
+    out.push_back({m.at("name").get<std::string>(), m.at("in_features").get<int64_t>(),
+                   m.at("out_features").get<int64_t>()});
+  }
+  return out;
 }
 
 void register_at_path(torch::nn::Module& root, const std::string& path,
@@ -34,8 +45,9 @@ void register_at_path(torch::nn::Module& root, const std::string& path,
   node->register_module(parts.back(), std::move(leaf));
 }
 
-ToyModelImpl::ToyModelImpl(torch::Dtype dtype) {
-  for (const auto& spec : toy_layer_specs()) {
+ToyModelImpl::ToyModelImpl(torch::Dtype dtype, std::vector<ToyLayerSpec> specs_)
+    : specs(std::move(specs_)) {
+  for (const auto& spec : specs) {
     nn::Linear layer(spec.in_features, spec.out_features);
     layer->to(dtype);
     register_at_path(*this, spec.path, layer.ptr());
@@ -47,11 +59,21 @@ torch::Tensor ToyModelImpl::forward(const torch::Tensor& x) {
   std::vector<torch::Tensor> outs;
   int64_t col = 0;
   for (size_t i = 0; i < layers.size(); ++i) {
-    const int64_t in = toy_layer_specs()[i].in_features;
+    const int64_t in = specs[i].in_features;
     outs.push_back(layers[i](x.narrow(1, col, in)));
     col += in;
   }
   return torch::cat(outs, 1);
+}
+
+void ToyModelImpl::load_base_weights(const nlohmann::json& base_weights) {
+  torch::NoGradGuard no_grad;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const auto& w = base_weights.at(specs[i].path);
+    const auto dtype = layers[i]->weight.scalar_type();
+    layers[i]->weight.copy_(tensor_from_json(w.at("weight"), dtype));  // [out, in]
+    layers[i]->bias.copy_(tensor_from_json(w.at("bias"), dtype));      // [out]
+  }
 }
 
 }  // namespace adalora::testing

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "adalora/core/error.h"
+#include "adalora/core/json_depth.h"
 #include "adalora/data/labels.h"
 #include "adalora/data/text_table.h"
 
@@ -102,6 +103,7 @@ Dataset read_jsonl(const std::string& path, bool is_regression,
     if (!content.empty() && content.back() == '\r') content.pop_back();
     if (content.find_first_not_of(" \t") == std::string::npos) continue;
     const std::string where = str_cat(path, ":", line);
+    check_json_depth(content, where);
     nlohmann::json object;
     try {
       object = nlohmann::json::parse(content);

@@ -1,11 +1,13 @@
 #include "adalora/io/json.h"
 
+#include "adalora/core/json_depth.h"
 #include "adalora/io/atomic_file.h"
 
 namespace adalora::io {
 
 Json load_json_file(const std::string& path) {
   const std::string text = read_file(path);
+  check_json_depth(text, path);
   try {
     return Json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {

@@ -23,6 +23,7 @@
 #include <sstream>
 
 #include "adalora/core/error.h"
+#include "adalora/core/json_depth.h"
 #include "adalora/io/atomic_file.h"
 #include "adalora/io/json.h"
 
@@ -132,6 +133,7 @@ Json parse_header(const std::string& path, const char* text, size_t size) {
   std::vector<std::set<std::string>> open_objects;
   std::string top_key, duplicate;
   Json header;
+  check_json_depth(std::string_view(text, size), path + ": header");
   try {
     header =
         Json::parse(text, text + size, [&](int depth, Json::parse_event_t event, Json& parsed) {

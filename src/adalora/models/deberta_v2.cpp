@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "adalora/core/error.h"
+#include "adalora/io/hf_config_non_null.h"
 #include "adalora/models/heads.h"
 #include "adalora/models/model.h"
 #include "adalora/models/relative_position.h"
@@ -78,29 +79,29 @@ std::vector<std::string> split_lower(std::string s) {
 
 Config resolve(const HfConfig& hf) {
   Config c;
-  c.vocab_size = hf.get<int64_t>("vocab_size", c.vocab_size);
-  c.hidden_size = hf.get<int64_t>("hidden_size", c.hidden_size);
-  c.num_hidden_layers = hf.get<int64_t>("num_hidden_layers", c.num_hidden_layers);
-  c.num_attention_heads = hf.get<int64_t>("num_attention_heads", c.num_attention_heads);
-  c.intermediate_size = hf.get<int64_t>("intermediate_size", c.intermediate_size);
-  c.hidden_act = nn::activation_from_name(hf.get<std::string>("hidden_act", "gelu"), hf.source());
-  c.hidden_dropout_prob = hf.get<double>("hidden_dropout_prob", c.hidden_dropout_prob);
+  c.vocab_size = io::get_non_null<int64_t>(hf, "vocab_size", c.vocab_size);
+  c.hidden_size = io::get_non_null<int64_t>(hf, "hidden_size", c.hidden_size);
+  c.num_hidden_layers = io::get_non_null<int64_t>(hf, "num_hidden_layers", c.num_hidden_layers);
+  c.num_attention_heads = io::get_non_null<int64_t>(hf, "num_attention_heads", c.num_attention_heads);
+  c.intermediate_size = io::get_non_null<int64_t>(hf, "intermediate_size", c.intermediate_size);
+  c.hidden_act = nn::activation_from_name(io::get_non_null<std::string>(hf, "hidden_act", "gelu"), hf.source());
+  c.hidden_dropout_prob = io::get_non_null<double>(hf, "hidden_dropout_prob", c.hidden_dropout_prob);
   c.attention_probs_dropout_prob =
-      hf.get<double>("attention_probs_dropout_prob", c.attention_probs_dropout_prob);
-  c.max_position_embeddings = hf.get<int64_t>("max_position_embeddings", c.max_position_embeddings);
-  c.type_vocab_size = hf.get<int64_t>("type_vocab_size", c.type_vocab_size);
-  c.initializer_range = hf.get<double>("initializer_range", c.initializer_range);
-  c.layer_norm_eps = hf.get<double>("layer_norm_eps", c.layer_norm_eps);
+      io::get_non_null<double>(hf, "attention_probs_dropout_prob", c.attention_probs_dropout_prob);
+  c.max_position_embeddings = io::get_non_null<int64_t>(hf, "max_position_embeddings", c.max_position_embeddings);
+  c.type_vocab_size = io::get_non_null<int64_t>(hf, "type_vocab_size", c.type_vocab_size);
+  c.initializer_range = io::get_non_null<double>(hf, "initializer_range", c.initializer_range);
+  c.layer_norm_eps = io::get_non_null<double>(hf, "layer_norm_eps", c.layer_norm_eps);
   c.relative_attention = hf.get<bool>("relative_attention", false);
-  c.max_relative_positions = hf.get<int64_t>("max_relative_positions", -1);
+  c.max_relative_positions = io::get_non_null<int64_t>(hf, "max_relative_positions", -1);
   if (c.max_relative_positions < 1) c.max_relative_positions = c.max_position_embeddings;
-  c.position_buckets = hf.get<int64_t>("position_buckets", -1);
+  c.position_buckets = io::get_non_null<int64_t>(hf, "position_buckets", -1);
   c.pad_token_id = hf.get<int64_t>("pad_token_id", 0);
   c.position_biased_input = hf.get<bool>("position_biased_input", true);
   c.share_att_key = hf.get<bool>("share_att_key", false);
-  c.embedding_size = hf.get<int64_t>("embedding_size", c.hidden_size);
-  c.pooler_hidden_size = hf.get<int64_t>("pooler_hidden_size", c.hidden_size);
-  c.pooler_dropout = hf.get<double>("pooler_dropout", 0.0);
+  c.embedding_size = io::get_non_null<int64_t>(hf, "embedding_size", c.hidden_size);
+  c.pooler_hidden_size = io::get_non_null<int64_t>(hf, "pooler_hidden_size", c.hidden_size);
+  c.pooler_dropout = io::get_non_null<double>(hf, "pooler_dropout", 0.0);
   c.pooler_hidden_act = nn::activation_from_name(hf.get<std::string>("pooler_hidden_act", "gelu"),
                                                  hf.source(), "pooler_hidden_act");
   c.cls_dropout = hf.get_optional<double>("cls_dropout");

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <set>
+#include <sstream>
 
 #include "adalora/core/error.h"
 #include "adalora/io/json.h"
@@ -46,6 +47,45 @@ std::string join(const std::vector<std::string>& v, size_t limit = 50) {
   for (size_t i = 0; i < v.size() && i < limit; ++i) s += (i ? ", " : "") + v[i];
   if (v.size() > limit) s += str_cat(", ... (", v.size() - limit, " more)");
   return s;
+}
+
+/// 1 + the largest all-digit segment of a tensor name ("encoder.layer.11.x" → 12), else 0.
+int64_t layers_named_in(const std::string& name) {
+  int64_t layers = 0;
+  std::stringstream parts(name);
+  for (std::string seg; std::getline(parts, seg, '.');) {
+    const bool number = !seg.empty() && seg.size() < 10 &&
+                        std::all_of(seg.begin(), seg.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (number) layers = std::max<int64_t>(layers, std::stoll(seg) + 1);
+  }
+  return layers;
+}
+
+/// Refuses a config that the checkpoint cannot fill before a model is built from it: a hostile
+/// `num_hidden_layers: 100000` would otherwise allocate for minutes before the key check fails.
+/// Layer counts may not exceed the layers the checkpoint names, nor size fields its largest
+/// dimension; smaller mismatches reach load_weights' report of every wrong shape.
+void check_config_fits_checkpoint(const io::HfConfig& config, const io::Checkpoint& ckpt,
+                                  const std::string& dir) {
+  int64_t layers = 0, max_dim = 0;
+  for (const auto& name : ckpt.names()) {
+    layers = std::max(layers, layers_named_in(name));
+    for (int64_t d : ckpt.info(name).shape) max_dim = std::max(max_dim, d);
+  }
+  for (const char* field : {"num_hidden_layers", "n_layer", "num_layers", "encoder_layers", "decoder_layers"}) {
+    const auto n = config.get_optional<int64_t>(field);
+    if (n && *n > layers) {
+      config.fail(field, str_cat("at most the ", layers, " layers that ", dir, " holds"),
+                  std::to_string(*n));
+    }
+  }
+  for (const char* field : {"hidden_size", "n_embd", "d_model", "vocab_size", "intermediate_size"}) {
+    const auto n = config.get_optional<int64_t>(field);
+    if (n && *n > max_dim) {
+      config.fail(field, str_cat("at most ", max_dim, ", the largest tensor dimension in ", dir),
+                  std::to_string(*n));
+    }
+  }
 }
 
 }  // namespace
@@ -150,6 +190,7 @@ void load_weights(Model& model, const std::string& dir, LoadReport* report, bool
 ModelPtr load_pretrained(const std::string& dir, TaskHead head, torch::ScalarType dtype,
                          LoadReport* report) {
   const auto config = io::HfConfig::load(dir);
+  check_config_fits_checkpoint(config, io::Checkpoint::open(dir), dir);
   auto model = build_model(config, head);
   if (dtype != torch::kFloat32) model->to(dtype);
   load_weights(*model, dir, report);

@@ -46,7 +46,19 @@ torch::Tensor AdapterFiles::load(const std::string& name, torch::ScalarType dtyp
   const std::string key = kPeftKeyPrefix + name;
   ADALORA_CHECK(weights.contains(key), weights.path(), ": tensor \"", key,
                 "\" not found (the adapter config targets this module)");
-  return weights.load(key, dtype);
+  torch::Tensor t = weights.load(key, dtype);
+  check_finite(t, weights.path(), key);
+  return t;
+}
+
+void check_finite(const torch::Tensor& t, const std::string& file, const std::string& key) {
+  if (!t.is_floating_point()) return;
+  const auto bad = torch::logical_not(torch::isfinite(t)).flatten().nonzero();  // [n, 1]
+  if (bad.size(0) == 0) return;
+  const int64_t i = bad[0][0].item<int64_t>();
+  throw Error(str_cat(file, ": tensor \"", key, "\": expected finite values, got ",
+                      t.flatten()[i].item<double>(), " at flat index ", i, " (", bad.size(0),
+                      " non-finite values)"));
 }
 
 }  // namespace adalora::peft

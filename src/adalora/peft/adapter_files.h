@@ -29,10 +29,14 @@ struct AdapterFiles {
   io::Json config;
   io::SafetensorsFile weights;
 
-  /// The tensor stored for `name` (without the PEFT prefix); Error naming file and key if absent.
+  /// The tensor stored for `name` (without the PEFT prefix); Error naming file and key if absent
+  /// or if it holds NaN or inf (such an adapter would predict garbage and exit 0).
   torch::Tensor load(const std::string& name, torch::ScalarType dtype) const;
   bool contains(const std::string& name) const;
 };
+
+/// Throws Error "<file>: tensor \"<key>\": expected finite values, got NaN/inf at index i".
+void check_finite(const torch::Tensor& t, const std::string& file, const std::string& key);
 
 /// Opens `dir`; Error naming the missing file (adapter_model.bin → says it is not read).
 AdapterFiles read_adapter_files(const std::string& dir);

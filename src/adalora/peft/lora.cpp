@@ -351,7 +351,9 @@ MethodPtr load_selected_parameters(torch::nn::Module& model, const std::string& 
   torch::NoGradGuard no_grad;
   for (const auto& key : file.names()) {
     torch::Tensor& p = params.at(key);
-    p.copy_(file.load(key, p.scalar_type()));
+    const torch::Tensor stored = file.load(key, p.scalar_type());
+    check_finite(stored, path, key);
+    p.copy_(stored);
     p.set_requires_grad(trainable);
     loaded.emplace_back(key, p);
   }

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "adalora/core/error.h"
+#include "adalora/core/json_depth.h"
 #include "adalora/tokenizers/bpe.h"
 #include "adalora/tokenizers/sentencepiece_bpe.h"
 #include "adalora/tokenizers/sentencepiece_decoder.h"
@@ -33,7 +34,9 @@ json read_config(const fs::path& dir) {
   const fs::path p = dir / "tokenizer_config.json";
   if (!fs::exists(p)) return json::object();
   try {
-    return json::parse(read_all(p));
+    const std::string text = read_all(p);
+    check_json_depth(text, p.string());
+    return json::parse(text);
   } catch (const json::exception& e) {
     throw Error(str_cat(p.string(), ": expected JSON, got a parse error: ", e.what()));
   }
@@ -81,7 +84,9 @@ Tokenizer load_byte_level_bpe(const fs::path& dir) {
   ADALORA_CHECK(fs::exists(merges_file), merges_file.string(), ": expected beside vocab.json, got nothing there");
   Vocab vocab;
   try {
-    const json parsed = json::parse(read_all(vocab_file));
+    const std::string text = read_all(vocab_file);
+    check_json_depth(text, vocab_file.string());
+    const json parsed = json::parse(text);
     for (const auto& [token, id] : parsed.items()) vocab.add(token, id.get<int64_t>());
   } catch (const json::exception& e) {
     throw Error(str_cat(vocab_file.string(), ": expected a JSON object token → id, got: ", e.what()));

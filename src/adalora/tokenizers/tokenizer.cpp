@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "adalora/core/error.h"
+#include "adalora/core/json_depth.h"
 #include "adalora/tokenizers/bpe.h"
 #include "adalora/tokenizers/legacy.h"
 #include "adalora/tokenizers/parallel.h"
@@ -97,6 +98,7 @@ Tokenizer::Tokenizer(TokenizerParts parts) : parts_(std::move(parts)) {
 
 Tokenizer Tokenizer::from_file(const std::string& path) {
   const std::string text = read_file(path);
+  check_json_depth(text, path);
   json j;
   try {
     j = json::parse(text);

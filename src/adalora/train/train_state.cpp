@@ -3,11 +3,15 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <csignal>
+#include <cstdlib>
 #include <filesystem>
+#include <iomanip>
 #include <map>
 #include <mutex>
 
 #include "adalora/core/error.h"
+#include "adalora/io/atomic_file.h"
 #include "adalora/io/safetensors.h"
 
 namespace adalora::train {
@@ -16,8 +20,29 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kFormat = "adalora-train-checkpoint";
-constexpr int64_t kVersion = 1;
+constexpr int64_t kVersion = 2;  // 2: trainer_state.json lists every file with size and checksum
 constexpr const char* kStateFile = "trainer_state.json";  // written last: marks a complete folder
+constexpr const char* kFiles[] = {"trainable.safetensors", "optimizer.safetensors",
+                                  "method_state.safetensors", "method_state.json",
+                                  "rng_state.safetensors"};
+
+// 64-bit FNV-1a of the file's bytes: detects truncation and bit rot (not an adversary).
+std::string checksum_of(const std::string& bytes) {
+  uint64_t h = 14695981039346656037ull;
+  for (const char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  return str_cat(std::hex, std::setw(16), std::setfill('0'), h);
+}
+
+// Test hook (crash-safety tests): ADALORA_TEST_KILL_IN_CHECKPOINT="<step>:<n>" makes the process
+// SIGKILL itself after writing the n-th file of the checkpoint of global step <step>, the way a
+// power cut or the OOM killer would.
+void maybe_killed_after_file(int64_t step, int64_t written) {
+  const char* env = std::getenv("ADALORA_TEST_KILL_IN_CHECKPOINT");
+  if (env != nullptr && str_cat(step, ":", written) == env) ::raise(SIGKILL);
+}
 
 std::string state_key(const torch::Tensor& p) {
   // The key LibTorch's optimizers use for a parameter's state (optimizer.h, serialize.h).
@@ -141,7 +166,32 @@ void write_checkpoint_files(
   io::Json j = to_json(state);
   j["optimizer_steps"] = steps;
   j["method"] = method.name();
+  io::Json files = io::Json::object();
+  int64_t written = 0;
+  for (const char* name : kFiles) {
+    const std::string bytes = io::read_file((tmp / name).string());
+    files[name] = {{"bytes", bytes.size()}, {"fnv1a64", checksum_of(bytes)}};
+    maybe_killed_after_file(state.global_step, ++written);
+  }
+  j["files"] = files;
   io::save_json_file((tmp / kStateFile).string(), j);
+}
+
+// Every file of the checkpoint has the size and checksum its manifest recorded.
+void verify_files(const fs::path& root, const io::JsonObject& files) {
+  for (const char* name : kFiles) {
+    const std::string path = (root / name).string();
+    const io::JsonObject expected = files.object(name);
+    ADALORA_CHECK(fs::exists(path), path, ": missing from the checkpoint (its manifest ",
+                  files.source(), " lists it); the folder was damaged after it was written");
+    const std::string bytes = io::read_file(path);
+    const auto size = expected.get<uint64_t>("bytes");
+    const auto sum = expected.get<std::string>("fnv1a64");
+    ADALORA_CHECK(bytes.size() == size && checksum_of(bytes) == sum, path,
+                  ": checkpoint file is truncated or corrupted: expected ", size, " bytes with fnv1a64 ",
+                  sum, ", got ", bytes.size(), " bytes with ", checksum_of(bytes),
+                  " (hint: the previous checkpoint is lost; start afresh without --resume)");
+  }
 }
 
 }  // namespace
@@ -184,6 +234,7 @@ TrainState load_checkpoint(
   const std::string state_path = (root / kStateFile).string();
   const io::Json j = io::load_json_file(state_path);
   TrainState state = from_json(j, state_path);
+  verify_files(root, io::JsonObject(j, state_path).object("files"));
   check_fingerprint(state.fingerprint, expected_fingerprint, state_path);
   const std::string saved_method = io::JsonObject(j, state_path).get<std::string>("method");
   ADALORA_CHECK(saved_method == method.name(), state_path, ": method: expected \"", method.name(),

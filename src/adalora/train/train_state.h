@@ -4,7 +4,8 @@
 // A checkpoint is a folder (written as `<dir>.tmp`, then renamed into place; the previous one is
 // moved to `<dir>.old` for the instant between the two renames and removed after):
 //   trainer_state.json         TrainState (position, schedule, best metric, loss since last log),
-//                              the run's fingerprint, AdamW step counts per parameter
+//                              the run's fingerprint, AdamW step counts per parameter, and the
+//                              size and checksum of every other file (checked on resume)
 //   trainable.safetensors      method.trainable() by name
 //   optimizer.safetensors      "<param>.exp_avg", "<param>.exp_avg_sq" (AdamW, per parameter)
 //   method_state.safetensors   method.state_tensors() (AdaLoRA: importance EMAs)

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "adalora/core/error.h"
+#include "adalora/core/json_depth.h"
 #include "adalora/data/sampler.h"
 #include "adalora/peft/adalora/adalora_method.h"
 #include "adalora/train/optimizer.h"
@@ -48,6 +49,19 @@ int64_t checked_size(const EncodedDataset& data) {
 
 bool every(int64_t step, int64_t interval) { return interval > 0 && step % interval == 0; }
 
+// "NaN in the gradient of <tensor> (module <path>)" for the first such trainable tensor.
+std::string non_finite_gradient(const std::vector<std::pair<std::string, torch::Tensor>>& named) {
+  for (const auto& [name, p] : named) {
+    const auto& g = p.grad();
+    if (!g.defined() || torch::isfinite(g).all().item<bool>()) continue;
+    const std::string what = torch::isnan(g).any().item<bool>() ? "NaN" : "inf";
+    const auto dot = name.rfind('.');
+    return str_cat(what, " in the gradient of ", name, " (module ",
+                   dot == std::string::npos ? name : name.substr(0, dot), ")");
+  }
+  return "a non-finite gradient norm";
+}
+
 // Keeps the lines of an earlier, interrupted run up to `last_step` (the checkpoint's): the resumed
 // run writes the rest again. A torn last line (crash mid-write) is dropped.
 void truncate_log(const std::string& path, int64_t last_step) {
@@ -56,6 +70,11 @@ void truncate_log(const std::string& path, int64_t last_step) {
   std::ostringstream kept;
   std::string line;
   while (std::getline(in, line)) {
+    try {
+      check_json_depth(line, path);
+    } catch (const Error&) {
+      continue;  // not a line we wrote
+    }
     const io::Json j = io::Json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded() || !j.is_object() || !j.contains("step")) continue;
     if (j.at("step").get<int64_t>() <= last_step) kept << line << '\n';
@@ -334,10 +353,15 @@ TrainResult Trainer::train() {
     }
     double loss = accumulate_gradients(step, order);
     if (group_) average_gradients(loss);
-    const double grad_norm = torch::nn::utils::clip_grad_norm_(trainable_, max_norm);
-    ADALORA_CHECK(std::isfinite(grad_norm), "training: step ", step + 1,
-                  ": gradient norm: expected a finite number, got ", grad_norm,
-                  "; stopped before the optimizer step (hint: lower the learning rate)");
+    double grad_norm = 0;
+    try {
+      // error_if_nonfinite: refuse before scaling, so the gradients still show where it started.
+      grad_norm = torch::nn::utils::clip_grad_norm_(trainable_, max_norm, 2.0, true);
+    } catch (const c10::Error&) {
+      throw Error(str_cat("training: step ", step + 1, ": gradient: expected finite values, got ",
+                          non_finite_gradient(named_parameters_),
+                          "; stopped before the optimizer step (hint: lower the learning rate)"));
+    }
     const double lr = schedule_.lr(step);
     set_learning_rate(*optimizer_, lr);
     optimizer_->step();

@@ -52,6 +52,13 @@ TEST(JsonFileTest, InvalidJsonNamesFileAndByte) {
   expect_error([&] { load_json_file(path); }, path + ": invalid JSON at byte 9", "");
 }
 
+TEST(JsonFileTest, DeeplyNestedFileIsAnErrorNotACrash) {
+  TempDir dir;
+  const std::string path = dir.file("config.json");
+  write_file_atomic(path, std::string(200000, '[') + std::string(200000, ']'));
+  expect_error([&] { load_json_file(path); }, path + ": JSON nests deeper than 128 levels", "");
+}
+
 TEST(JsonFileTest, MissingFileNamesFile) {
   TempDir dir;
   expect_error([&] { load_json_file(dir.file("none.json")); }, dir.file("none.json"),

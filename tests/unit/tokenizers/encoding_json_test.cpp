@@ -13,7 +13,7 @@ Tokenizer bert() {
   return Tokenizer::from_dir(adalora::testing::golden_path("tokenizers/bert_uncased"));
 }
 
-TEST(EncodingJsonTest, SingleTextLine) {
+TEST(EncodingJsonGoldenTest, SingleTextLine) {
   ADALORA_REQUIRE_GOLDEN("tokenizers/bert_uncased/tokenizer.json");
   EXPECT_EQ(tokenize_line(bert(), "Héllo world", {}, "stdin:1"),
             R"({"ids":[7592,2088],"offsets":[[0,5],[6,11]],"tokens":["hello","world"]})");
@@ -24,7 +24,7 @@ TEST(EncodingJsonTest, SingleTextLine) {
             R"("tokens":["[CLS]","hello","world","[SEP]"]})");
 }
 
-TEST(EncodingJsonTest, PairLineHasTypeIdsAndOffsetsIntoEachText) {
+TEST(EncodingJsonGoldenTest, PairLineHasTypeIdsAndOffsetsIntoEachText) {
   ADALORA_REQUIRE_GOLDEN("tokenizers/bert_uncased/tokenizer.json");
   TokenizeLineOptions o;
   o.pair = true;
@@ -35,7 +35,7 @@ TEST(EncodingJsonTest, PairLineHasTypeIdsAndOffsetsIntoEachText) {
       R"("tokens":["[CLS]","a","b","[SEP]","日","本","[SEP]"],"type_ids":[0,0,0,0,1,1,1]})");
 }
 
-TEST(EncodingJsonTest, BadLinesNameTheLine) {
+TEST(EncodingJsonGoldenTest, BadLinesNameTheLine) {
   ADALORA_REQUIRE_GOLDEN("tokenizers/bert_uncased/tokenizer.json");
   const Tokenizer t = bert();
   TokenizeLineOptions pair;
@@ -59,7 +59,7 @@ TEST(EncodingJsonTest, BadLinesNameTheLine) {
   EXPECT_EQ(message("", {}), "no error");
 }
 
-TEST(EncodingJsonTest, EmptyLineIsAnEmptyEncoding) {
+TEST(EncodingJsonGoldenTest, EmptyLineIsAnEmptyEncoding) {
   ADALORA_REQUIRE_GOLDEN("tokenizers/bert_uncased/tokenizer.json");
   EXPECT_EQ(tokenize_line(bert(), "", {}, "stdin:1"), R"({"ids":[],"offsets":[],"tokens":[]})");
 }

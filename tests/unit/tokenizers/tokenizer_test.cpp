@@ -333,7 +333,7 @@ TEST(ParallelForTest, OneThreadRunsInOrderOnTheCaller) {
   EXPECT_EQ(order, (std::vector<size_t>{0, 1, 2, 3, 4}));
 }
 
-TEST(EncodeBatchTest, ErrorsReachTheCaller) {
+TEST(EncodeBatchGoldenTest, ErrorsReachTheCaller) {
   ADALORA_REQUIRE_GOLDEN("tokenizers/bert_uncased/tokenizer.json");
   const Tokenizer t =
       Tokenizer::from_file(adalora::testing::golden_path("tokenizers/bert_uncased/tokenizer.json"));

@@ -20,9 +20,11 @@ TEST(ReportTest, HeatmapShowsEveryRankAndBudgetCurveItsEnds) {
                                          {"encoder.layer.1.output.dense", 0, {}},
                                          {"encoder.layer.1.attention.self.query", 7, {}}};
   const std::string svg = rank_heatmap_svg(ranks, 8, "t");
-  EXPECT_NE(svg.find(">5</text>"), std::string::npos);
-  EXPECT_NE(svg.find(">0</text>"), std::string::npos);
-  EXPECT_NE(svg.find(">7</text>"), std::string::npos);
+  // Each cell by its tooltip: ">0</text>" alone would also match the axis label of layer 0.
+  EXPECT_NE(svg.find("output.dense, layer 0: rank 5</title>"), std::string::npos) << svg;
+  EXPECT_NE(svg.find("output.dense, layer 1: rank 0</title>"), std::string::npos) << svg;
+  EXPECT_NE(svg.find("attention.self.query, layer 1: rank 7</title>"), std::string::npos) << svg;
+  EXPECT_EQ(svg.find("attention.self.query, layer 0:"), std::string::npos) << "no such matrix, no cell";
   EXPECT_NE(svg.find("attention.self.query"), std::string::npos);
   peft::BudgetSchedule s{96, 48, 10, 20, 5, 100};
   const std::string curve = budget_curve_svg(s, {{50, 60}}, "b(t)");

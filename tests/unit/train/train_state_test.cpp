@@ -5,6 +5,10 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
 #include <filesystem>
 
 #include "adalora/core/error.h"
@@ -128,6 +132,63 @@ TEST(TrainStateTest, FolderSwapIsAtomicAndFallsBackToOld) {
   save_checkpoint(target, state, *s.method, *s.optimizer, s.named);
   fs::rename(target, target + ".old");
   EXPECT_EQ(find_checkpoint(target), target + ".old");
+}
+
+TEST(TrainStateTest, TruncatedOrCorruptedFileIsNamedOnLoad) {
+  for (const bool truncate : {true, false}) {
+    TempDir dir;
+    const std::string ckpt = dir.file("checkpoint");
+    Fixture a;
+    TrainState state;
+    save_checkpoint(ckpt, state, *a.method, *a.optimizer, a.named);
+    const std::string path = ckpt + "/trainable.safetensors";
+    std::string bytes = io::read_file(path);
+    if (truncate) {
+      bytes.resize(bytes.size() - 7);
+    } else {
+      bytes[bytes.size() - 3] ^= 0x01;  // one bit of a tensor value: the file still parses
+    }
+    io::write_file_atomic(path, bytes);
+    try {
+      load_checkpoint(ckpt, *a.method, *a.optimizer, a.named, state.fingerprint);
+      FAIL() << "expected Error";
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()).rfind(path + ": checkpoint file is truncated or corrupted: expected ", 0), 0u)
+          << e.what();
+    }
+  }
+}
+
+TEST(TrainStateTest, KillDuringCheckpointWriteKeepsThePreviousOne) {
+  TempDir dir;
+  const std::string ckpt = dir.file("checkpoint");
+  Fixture a;
+  TrainState first;
+  first.global_step = 3;
+  save_checkpoint(ckpt, first, *a.method, *a.optimizer, a.named);
+  for (int after_files = 1; after_files <= 5; ++after_files) {
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {  // the child writes step 4 and is killed after `after_files` files
+      setenv("ADALORA_TEST_KILL_IN_CHECKPOINT", ("4:" + std::to_string(after_files)).c_str(), 1);
+      TrainState second;
+      second.global_step = 4;
+      save_checkpoint(ckpt, second, *a.method, *a.optimizer, a.named);
+      _exit(0);  // not reached
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "after " << after_files << " files";
+    ASSERT_EQ(find_checkpoint(ckpt), ckpt);
+    EXPECT_EQ(load_checkpoint(ckpt, *a.method, *a.optimizer, a.named, first.fingerprint).global_step, 3)
+        << "after " << after_files << " files";
+  }
+  // The next save replaces the leftover .tmp.
+  TrainState third;
+  third.global_step = 5;
+  save_checkpoint(ckpt, third, *a.method, *a.optimizer, a.named);
+  EXPECT_FALSE(fs::exists(ckpt + ".tmp"));
+  EXPECT_EQ(load_checkpoint(ckpt, *a.method, *a.optimizer, a.named, third.fingerprint).global_step, 5);
 }
 
 TEST(TrainStateTest, RefusesAnotherRunsCheckpoint) {

@@ -293,6 +293,39 @@ TEST(TrainerTest, NonFiniteLossStopsNamingTheStepAndKeepsTheCheckpoint) {
   EXPECT_FALSE(std::filesystem::exists(dir.file("adapter")));
 }
 
+TEST(TrainerTest, NonFiniteGradientStopsNamingTheModule) {
+  TempDir dir;
+  const EncodedDataset data = needle_dataset(48);
+  TrainerOptions o = resume_options(dir.path());
+  o.eval_steps = 0;
+  TrainRun run("adalora", resume_adalora_config(), data, o);
+  std::string poisoned;  // a trainable tensor whose gradient turns NaN from step 3 on (loss stays finite)
+  for (const auto& p : run.model->named_parameters()) {
+    if (p.value().requires_grad() && p.key().find("layer.1.") != std::string::npos &&
+        p.key().find("lora_A") != std::string::npos) {
+      poisoned = p.key();
+      break;
+    }
+  }
+  ASSERT_FALSE(poisoned.empty());
+  run.trainer->set_step_callback([&](const StepInfo& s) {
+    if (s.step == 2) {
+      run.model->named_parameters()[poisoned].register_hook(
+          [](const torch::Tensor& g) { return g * std::nan(""); });
+    }
+    return true;
+  });
+  try {
+    run.trainer->train();
+    FAIL() << "expected Error";
+  } catch (const Error& e) {
+    const std::string module = poisoned.substr(0, poisoned.rfind('.'));
+    EXPECT_EQ(std::string(e.what()), "training: step 3: gradient: expected finite values, got NaN in the gradient of " +
+                                         poisoned + " (module " + module +
+                                         "); stopped before the optimizer step (hint: lower the learning rate)");
+  }
+}
+
 TEST(TrainerTest, KeepsTheBestCheckpointByThePrimaryMetric) {
   TempDir dir;
   const EncodedDataset data = needle_dataset(48);

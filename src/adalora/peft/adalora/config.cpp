@@ -9,27 +9,33 @@ io::Json null_if_empty(const std::string& s) { return s.empty() ? io::Json(nullp
 
 }  // namespace
 
-void AdaLoraConfig::validate() const {
-  const char* where = "adalora config";
-  ADALORA_CHECK(init_r >= 1, where, ": init_r: expected ≥ 1, got ", init_r);
-  ADALORA_CHECK(target_r >= 0, where, ": target_r: expected ≥ 0, got ", target_r);
-  ADALORA_CHECK(target_r < init_r, where, ": target_r: expected < init_r = ", init_r, ", got ",
-                target_r, " (the budget must shrink; PEFT fails later inside kthvalue)");
-  ADALORA_CHECK(total_step > 0, where, ": total_step: expected > 0 optimizer steps, got ", total_step);
-  ADALORA_CHECK(tinit >= 0, where, ": tinit: expected ≥ 0, got ", tinit);
-  ADALORA_CHECK(tfinal >= 0, where, ": tfinal: expected ≥ 0, got ", tfinal);
-  ADALORA_CHECK(tinit < total_step - tfinal, where,
+namespace {
+
+// AdaLoraConfig::validate with `where` starting each message (the file, when read from one).
+void validate_as(const AdaLoraConfig& c, const std::string& where) {
+  ADALORA_CHECK(c.init_r >= 1, where, ": init_r: expected ≥ 1, got ", c.init_r);
+  ADALORA_CHECK(c.target_r >= 0, where, ": target_r: expected ≥ 0, got ", c.target_r);
+  ADALORA_CHECK(c.target_r < c.init_r, where, ": target_r: expected < init_r = ", c.init_r, ", got ",
+                c.target_r, " (the budget must shrink; PEFT fails later inside kthvalue)");
+  ADALORA_CHECK(c.total_step > 0, where, ": total_step: expected > 0 optimizer steps, got ", c.total_step);
+  ADALORA_CHECK(c.tinit >= 0, where, ": tinit: expected ≥ 0, got ", c.tinit);
+  ADALORA_CHECK(c.tfinal >= 0, where, ": tfinal: expected ≥ 0, got ", c.tfinal);
+  ADALORA_CHECK(c.tinit < c.total_step - c.tfinal, where,
                 ": tinit/tfinal: expected tinit + tfinal < total_step so that a budgeting phase "
-                "exists, got tinit=", tinit, ", tfinal=", tfinal, ", total_step=", total_step);
-  ADALORA_CHECK(deltaT >= 1, where, ": deltaT: expected ≥ 1, got ", deltaT);
-  ADALORA_CHECK(beta1 > 0 && beta1 < 1, where, ": beta1: expected a value in (0, 1), got ", beta1);
-  ADALORA_CHECK(beta2 > 0 && beta2 < 1, where, ": beta2: expected a value in (0, 1), got ", beta2);
-  ADALORA_CHECK(orth_reg_weight >= 0, where, ": orth_reg_weight: expected ≥ 0, got ", orth_reg_weight);
-  ADALORA_CHECK(lora_dropout >= 0 && lora_dropout < 1, where,
-                ": lora_dropout: expected a value in [0, 1), got ", lora_dropout);
-  ADALORA_CHECK(targets.regex || !targets.names.empty(), where,
+                "exists, got tinit=", c.tinit, ", tfinal=", c.tfinal, ", total_step=", c.total_step);
+  ADALORA_CHECK(c.deltaT >= 1, where, ": deltaT: expected ≥ 1, got ", c.deltaT);
+  ADALORA_CHECK(c.beta1 > 0 && c.beta1 < 1, where, ": beta1: expected a value in (0, 1), got ", c.beta1);
+  ADALORA_CHECK(c.beta2 > 0 && c.beta2 < 1, where, ": beta2: expected a value in (0, 1), got ", c.beta2);
+  ADALORA_CHECK(c.orth_reg_weight >= 0, where, ": orth_reg_weight: expected ≥ 0, got ", c.orth_reg_weight);
+  ADALORA_CHECK(c.lora_dropout >= 0 && c.lora_dropout < 1, where,
+                ": lora_dropout: expected a value in [0, 1), got ", c.lora_dropout);
+  ADALORA_CHECK(c.targets.regex || !c.targets.names.empty(), where,
                 ": target_modules: expected at least one module name or a regex, got none");
 }
+
+}  // namespace
+
+void AdaLoraConfig::validate() const { validate_as(*this, "adalora config"); }
 
 const char* to_string(ImportanceScore score) {
   switch (score) {
@@ -148,6 +154,7 @@ AdaLoraConfig AdaLoraConfig::from_peft_json(const io::Json& json, const std::str
   if (o.has("adalora_orth_reg_form")) {
     c.orth_reg_form = orth_reg_form_from_string(o.get<std::string>("adalora_orth_reg_form"));
   }
+  validate_as(c, source);  // errors name the file, not just the field
   return c;
 }
 
