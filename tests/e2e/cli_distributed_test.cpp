@@ -3,6 +3,8 @@
 // arithmetic up to float32 summation order); rank 0's output is shown, rank 1's goes to its log.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <filesystem>
 
 #include "adalora/io/atomic_file.h"
@@ -31,6 +33,12 @@ TEST(CliDistributed, TwoRanksOfBatch2MatchOneProcessOfBatch4) {
   const std::string model = dir.file("model");
   CliRun init = run_cli("init-model --arch tiny-bert --out " + model + " --seed 5");
   ASSERT_EQ(init.code, 0) << init.output;
+  {  // a small word-level vocabulary (the rest is [UNK]): init-model writes no tokenizer
+    std::ofstream vocab(model + "/vocab.txt");
+    for (const char* s : {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "a", "is", "to"}) {
+      vocab << s << "\n";
+    }
+  }
   io::Json config = io::load_json_file(model + "/config.json");
   config["hidden_dropout_prob"] = 0.0;
   config["attention_probs_dropout_prob"] = 0.0;

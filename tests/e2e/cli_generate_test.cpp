@@ -59,7 +59,7 @@ TEST(CliGenerateTest, ReproducesGoldenGreedyAndBeamOutputs) {
   }
 }
 
-TEST(CliGenerateTest, BadInputExitsWithCode2NamingFileLineAndField) {
+TEST(CliGenerateTest, BadInputExitsWithCode2NamingFileLineAndFieldGolden) {
   ADALORA_REQUIRE_GOLDEN("models");
   testing::TempDir tmp;
   const std::string model = testing::golden_path("models/gpt2");

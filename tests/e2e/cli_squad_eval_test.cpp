@@ -16,7 +16,7 @@ using testing::golden_path;
 using testing::last_json_line;
 using testing::run_cli;
 
-TEST(CliSquadEval, ScoresV2PredictionsAsTheOfficialScript) {
+TEST(CliSquadEval, ScoresV2PredictionsAsTheOfficialScriptGolden) {
   ADALORA_REQUIRE_GOLDEN("metrics/squad_v2");
   const std::string dir = golden_path("metrics/squad_v2/");
   const auto r = run_cli("eval --task squad_v2 --json --predictions " + dir + "predictions.json --data " +

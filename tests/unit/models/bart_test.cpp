@@ -120,7 +120,7 @@ TEST(BartTest, ReorderedCacheEqualsReorderedBatch) {
 
 // HF's own incremental decoding: feeding the stored greedy sequences one token at a time through
 // the cache reproduces the raw next-token logits HF recorded at every step (gen.greedy.logits).
-TEST(BartTest, CachedStepsReproduceHfGreedyLogits) {
+TEST(BartTest, CachedStepsReproduceHfGreedyLogitsGolden) {
   ADALORA_REQUIRE_GOLDEN("models");
   for (const std::string name : {"bart", "bart_scale_emb"}) {
     SCOPED_TRACE(name);
