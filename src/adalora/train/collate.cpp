@@ -16,15 +16,30 @@ void EncodedDataset::validate() const {
                 " labels, got ", labels.size());
   ADALORA_CHECK(targets.empty() || targets.size() == n, "dataset: targets: expected none or ", n,
                 " targets, got ", targets.size());
-  ADALORA_CHECK(
-      labels.empty() || targets.empty(),
-      "dataset: labels and targets: expected class labels or regression targets, got both");
+  ADALORA_CHECK(label_ids.empty() || label_ids.size() == n,
+                "dataset: label_ids: expected none or ", n, " sequences, got ", label_ids.size());
+  ADALORA_CHECK(start_positions.size() == end_positions.size() &&
+                    (start_positions.empty() || start_positions.size() == n),
+                "dataset: start_positions/end_positions: expected none or ", n,
+                " of each, got ", start_positions.size(), " and ", end_positions.size());
+  const int kinds = int(!labels.empty()) + int(!targets.empty()) + int(!label_ids.empty()) +
+                    int(!start_positions.empty());
+  ADALORA_CHECK(kinds <= 1,
+                "dataset: labels: expected one kind (class labels, regression targets, label "
+                "sequences or answer spans), got ", kinds);
   for (size_t i = 0; i < n; ++i) {
     ADALORA_CHECK(!input_ids[i].empty(), "dataset: example ", i,
                   ": input_ids: expected at least one token, got none");
     ADALORA_CHECK(token_type_ids.empty() || token_type_ids[i].size() == input_ids[i].size(),
                   "dataset: example ", i, ": token_type_ids: expected ", input_ids[i].size(),
                   " ids (as input_ids), got ", token_type_ids[i].size());
+    ADALORA_CHECK(label_ids.empty() || !label_ids[i].empty(), "dataset: example ", i,
+                  ": label_ids: expected at least one label, got none");
+    ADALORA_CHECK(start_positions.empty() ||
+                      (0 <= start_positions[i] && start_positions[i] <= end_positions[i] &&
+                       end_positions[i] < static_cast<int64_t>(input_ids[i].size())),
+                  "dataset: example ", i, ": start/end_positions: expected 0 <= start <= end < ",
+                  input_ids[i].size(), ", got ", start_positions[i], "..", end_positions[i]);
   }
 }
 
@@ -34,6 +49,8 @@ models::ModelInputs Batch::to_model_inputs() const {
   in.attention_mask = attention_mask;
   in.token_type_ids = token_type_ids;
   in.labels = labels;
+  in.start_positions = start_positions;
+  in.end_positions = end_positions;
   return in;
 }
 
@@ -80,6 +97,24 @@ Batch collate(const EncodedDataset& data, const std::vector<int64_t>& indices) {
     batch.labels = torch::empty({B}, torch::kFloat32);  // [B]
     auto acc = batch.labels.accessor<float, 1>();
     for (int64_t b = 0; b < B; ++b) acc[b] = static_cast<float>(data.targets.at(indices[b]));
+  } else if (!data.label_ids.empty()) {
+    size_t label_len = 0;
+    for (int64_t i : indices) label_len = std::max(label_len, data.label_ids.at(i).size());
+    batch.labels = torch::full({B, static_cast<int64_t>(label_len)}, -100, torch::kInt64);  // [B, T_l]
+    auto acc = batch.labels.accessor<int64_t, 2>();
+    for (int64_t b = 0; b < B; ++b) {
+      const auto& seq = data.label_ids[indices[b]];
+      for (size_t t = 0; t < seq.size(); ++t) acc[b][t] = seq[t];
+    }
+  } else if (!data.start_positions.empty()) {
+    batch.start_positions = torch::empty({B}, torch::kInt64);  // [B]
+    batch.end_positions = torch::empty({B}, torch::kInt64);    // [B]
+    auto s = batch.start_positions.accessor<int64_t, 1>();
+    auto e = batch.end_positions.accessor<int64_t, 1>();
+    for (int64_t b = 0; b < B; ++b) {
+      s[b] = data.start_positions.at(indices[b]);
+      e[b] = data.end_positions.at(indices[b]);
+    }
   }
   return batch;
 }

@@ -67,6 +67,39 @@ TEST(CollateTest, ErrorsNameTheProblem) {
   EncodedDataset both = three_examples();
   both.targets = {1, 2, 3};
   EXPECT_THROW(both.validate(), Error);
+  EncodedDataset span = three_examples();
+  span.labels.clear();
+  span.start_positions = {0, 1, 2};
+  span.end_positions = {0, 9, 2};  // example 1 has 5 tokens
+  try {
+    span.validate();
+    FAIL() << "expected Error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "dataset: example 1: start/end_positions: expected 0 <= start <= end < 5, got 1..9");
+  }
+}
+
+TEST(CollateTest, LabelSequencesPadWithMinus100AndSpansBecomePositions) {
+  EncodedDataset d = three_examples();
+  d.labels.clear();
+  d.label_ids = {{7}, {8, 9, 10}, {11, 12}};
+  d.validate();
+  const Batch b = collate(d, {0, 2});
+  EXPECT_TRUE(torch::equal(b.labels, torch::tensor({7L, -100L, 11L, 12L}).view({2, 2})));
+  EXPECT_FALSE(b.start_positions.defined());
+
+  EncodedDataset q = three_examples();
+  q.labels.clear();
+  q.start_positions = {0, 1, 1};
+  q.end_positions = {0, 3, 1};
+  q.validate();
+  const Batch s = collate(q, {1, 0});
+  EXPECT_FALSE(s.labels.defined());
+  EXPECT_TRUE(torch::equal(s.start_positions, torch::tensor({1L, 0L})));
+  EXPECT_TRUE(torch::equal(s.end_positions, torch::tensor({3L, 0L})));
+  const models::ModelInputs in = s.to_model_inputs();
+  EXPECT_TRUE(in.end_positions.is_same(s.end_positions));
 }
 
 }  // namespace
