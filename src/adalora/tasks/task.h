@@ -21,6 +21,14 @@ enum class DataFormat {
   LabeledText,  ///< the user's JSONL / CSV with text, text_pair, label (data/labeled_text.h)
 };
 
+/// What kind of problem a task is; selects the training pipeline (train/task_pipeline.h).
+enum class TaskFamily {
+  Classification,     ///< one label (or a real number) per text or text pair
+  QuestionAnswering,  ///< an answer span in a context (SQuAD)
+  CausalLM,           ///< continue a prompt (decoder-only models)
+  Seq2Seq,            ///< source text → target text (encoder-decoder models, summarization)
+};
+
 /// One evaluation split: the name its metrics are reported under and its file.
 struct EvalSplit {
   std::string name;  ///< "dev", or "mnli-m" / "mnli-mm"
@@ -30,6 +38,7 @@ struct EvalSplit {
 /// Everything the trainer needs to know about a task besides the model.
 struct TaskSpec {
   std::string name;  ///< registry key: "glue/mnli", "classification", …
+  TaskFamily family = TaskFamily::Classification;
   DataFormat format = DataFormat::GlueTsv;
   std::string glue_task;                 ///< data::glue_layout key ("mnli"); "" for LabeledText
   std::string data_subdir;               ///< GLUE folder name inside glue_data ("MNLI"); "" else

@@ -14,6 +14,7 @@
 #include "adalora/tokenizers/tokenizer.h"
 #include "adalora/train/evaluate.h"
 #include "adalora/train/report.h"
+#include "adalora/train/task_pipeline.h"
 
 namespace adalora::train {
 namespace fs = std::filesystem;
@@ -26,12 +27,6 @@ const std::set<std::string> kMethodKeys = {
     "total_step", "exclude_modules", "init_lora_weights", "layers_to_transform", "layers_pattern"};
 // Keys of the shipped presets that describe rather than configure (kept for readers of the file).
 const std::set<std::string> kInformationalKeys = {"budget", "description", "source"};
-
-std::string resolve(const std::string& dir, const std::string& file) {
-  if (file.empty()) return file;
-  if (fs::path(file).is_absolute() || dir.empty()) return file;
-  return (fs::path(dir) / file).string();
-}
 
 std::vector<std::string> default_modules_to_save(models::Model& model) {
   std::vector<std::string> out;
@@ -101,47 +96,34 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress,
   ADALORA_CHECK(!config.model_dir.empty(), "train: model: expected a HuggingFace model folder, got none");
   ADALORA_CHECK(!config.trainer.output_dir.empty(), "train: output_dir: expected a folder, got none");
   const tasks::TaskSpec& spec = tasks::find_task(config.task);
+  const std::unique_ptr<TaskPipeline> task = make_task_pipeline(spec);
 
-  // Data.
-  const std::string train_path = resolve(config.data_dir, config.train_file.empty() ? spec.train_file : config.train_file);
-  ADALORA_CHECK(!train_path.empty(), "train: train_file: task ", spec.name, " needs a training file");
-  data::Dataset train_data = tasks::read_task_file(spec, train_path);
-  ADALORA_CHECK(train_data.has_labels, train_path, ": expected labelled rows for training");
-  std::vector<std::pair<std::string, data::Dataset>> eval_data;
-  for (size_t i = 0; i < spec.eval_splits.size(); ++i) {
-    std::string file = spec.eval_splits[i].file;
-    if (i == 0 && !config.eval_file.empty()) file = config.eval_file;
-    if (file.empty()) continue;
-    eval_data.emplace_back(spec.eval_splits[i].name,
-                           tasks::read_task_file(spec, resolve(config.data_dir, file), train_data.label_names));
-  }
-  ADALORA_CHECK(!eval_data.empty(), "train: eval_file: task ", spec.name, " needs a dev file to evaluate on");
-
-  // Tokenizer and encoded data.
+  // Data, read and encoded by the task's family.
   const auto tokenizer = tokenizers::Tokenizer::from_dir(config.tokenizer.empty() ? config.model_dir : config.tokenizer);
-  const EncodedDataset train_encoded = encode(train_data, tokenizer, config.max_seq_length);
-  std::vector<std::pair<std::string, EncodedDataset>> eval_encoded;
-  for (const auto& [name, d] : eval_data) eval_encoded.emplace_back(name, encode(d, tokenizer, config.max_seq_length));
+  task->load_data(config, tokenizer);
+  const EncodedDataset& train_encoded = task->train_data();
+  const std::vector<std::string> eval_splits = task->eval_split_names();
+  ADALORA_CHECK(!eval_splits.empty(), "train: eval_file: task ", spec.name, " needs a dev file to evaluate on");
 
-  // Model with a fresh head of the task's size.
+  // Model with the task's head (fresh for classification).
   torch::manual_seed(config.trainer.seed);
-  const int64_t num_labels = spec.is_regression ? 1 : static_cast<int64_t>(train_data.label_names.size());
-  io::HfConfig hf = classifier_config(config.model_dir, spec.is_regression, num_labels);
+  io::HfConfig hf = task->model_config(config.model_dir);
   auto& j = hf.mutable_json();
   io::Json method_config = config.method_config;
   if (method_config.contains("__model__cls_dropout")) {
     j["cls_dropout"] = method_config.at("__model__cls_dropout");
     method_config.erase("__model__cls_dropout");
   }
-  auto model = models::build_model(hf, models::TaskHead::SequenceClassification);
+  auto model = models::build_model(hf, task->head());
   models::LoadReport load_report;
-  // The task head is new: a checkpoint's own head of another size (a model fine-tuned for another
+  // A fresh task head: a checkpoint's own head of another size (a model fine-tuned for another
   // label set) is re-initialised, as HF's ignore_mismatched_sizes; the encoder must match.
-  models::load_weights(*model, config.model_dir, &load_report, /*ignore_mismatched_head=*/true);
+  models::load_weights(*model, config.model_dir, &load_report, task->head_is_fresh());
 
   // Method.
   TrainerOptions trainer_options = config.trainer;
   trainer_options.world_size = group ? group->world_size() : 1;
+  trainer_options.greater_is_better = task->greater_is_better();
   const int64_t total_steps = Trainer::total_steps(trainer_options, train_encoded.size());
   if (!method_config.contains("modules_to_save")) {
     method_config["modules_to_save"] =
@@ -161,9 +143,8 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress,
   trainer.set_process_group(group);
   trainer.set_evaluator([&](models::Model& m, int64_t) {
     Evaluation e;
-    e.metrics =
-        evaluate_split(m, eval_encoded.front().second, spec, config.eval_batch_size, group.get());
-    e.primary_metric = spec.primary_metric;
+    e.metrics = task->evaluate(m, 0, config.eval_batch_size, group.get());
+    e.primary_metric = task->primary_metric();
     return e;
   });
   std::vector<std::pair<int64_t, int64_t>> measured_rank;
@@ -181,18 +162,17 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress,
   model->eval();
   {
     torch::NoGradGuard no_grad;
-    for (size_t i = 0; i < eval_encoded.size(); ++i) {
-      const auto& [name, d] = eval_encoded[i];
+    for (size_t i = 0; i < eval_splits.size(); ++i) {
       // The trainer's end-of-run evaluation is of this final model on the first split: reuse it.
       const auto metrics = i == 0 && result.train.last_evaluation
                                ? result.train.last_evaluation->metrics
-                               : evaluate_split(*model, d, spec, config.eval_batch_size, group.get());
+                               : task->evaluate(*model, i, config.eval_batch_size, group.get());
       for (const auto& [metric, value] : metrics) {
-        result.metrics[name + "/" + metric] = value;
+        result.metrics[eval_splits[i] + "/" + metric] = value;
       }
     }
   }
-  result.primary_metric = eval_encoded.front().first + "/" + spec.primary_metric;
+  result.primary_metric = eval_splits.front() + "/" + task->primary_metric();
   result.trainable_parameters = method->trainable_parameter_count();
   result.kept_parameters = method->kept_parameter_count();
   result.total_parameters = models::count_parameters(*model).total;
@@ -234,10 +214,11 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress,
   summary["max_seq_length"] = config.max_seq_length;
   summary["eval_batch_size"] = config.eval_batch_size;
   if (group) summary["world_size"] = group->world_size();
+  task->summarize(summary);
   if (!is_main) return result;
   io::save_json_file((out / "results.json").string(), summary);
   // What `adalora eval` / `predict` need to rebuild the head (train/evaluate.h).
-  write_labels_json((out / kLabelsFile).string(), {spec.name, spec.is_regression, train_data.label_names});
+  task->write_outputs(out.string());
   return result;
 }
 
