@@ -197,15 +197,15 @@ void Trainer::check_replicas(int64_t step) {
 io::Json Trainer::fingerprint() const {
   io::Json j = {{"seed", options_.seed},
           {"num_examples", data_.size()},
-          {"per_device_train_batch_size", options_.per_device_train_batch_size},
+          // The data position is a function of the step and the global batch B·W alone, so a run
+          // resumes on another world size with the same global batch (within float summation order).
+          {"global_batch_size", options_.per_device_train_batch_size * options_.world_size},
           {"gradient_accumulation_steps", options_.gradient_accumulation_steps},
           {"total_steps", total_steps_},
           {"learning_rate", options_.learning_rate},
           {"warmup_steps", schedule_.warmup_steps()},
           {"weight_decay", options_.weight_decay},
           {"max_grad_norm", options_.max_grad_norm}};
-  // Another world size reads other rows per step: refused (the key is absent for one process).
-  if (options_.world_size > 1) j["world_size"] = options_.world_size;
   return j;
 }
 

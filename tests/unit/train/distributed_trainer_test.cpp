@@ -214,5 +214,37 @@ TEST(DistributedTrainerKillTest, AKilledRankStopsTheOthersAndResumeEndsBitIdenti
   EXPECT_EQ(a.masks.back(), b.masks.back());
 }
 
+TEST(DistributedTrainerKillTest, ATwoRankCheckpointResumesInOneProcessOfTheSameGlobalBatch) {
+  TempDir full, killed;
+  ASSERT_EQ(run_ranks(full.path(), 30), 0);
+  EXPECT_NE(run_ranks(killed.path(), 30, /*resume=*/false, /*kill_at=*/7, /*timeout_ms=*/5000), 0);
+  ASSERT_TRUE(find_checkpoint(killed.file("out/checkpoint")));
+  // Steps 7…16 in one process of batch 8 = 2 × 4: the rows of every step are the same, only the
+  // summation order differs.
+  const Record one = train_needle(30, 2 * kRankBatch, nullptr, killed.file("out"), /*resume=*/true);
+  const Record two = load_record(full.file("rank_0"));
+  ASSERT_EQ(one.loss.size(), 10u);
+  ASSERT_EQ(one.names, two.names);
+  double diff = 0;
+  for (size_t i = 0; i < one.tensors.size(); ++i) {
+    diff = std::max(diff, (one.tensors[i] - two.tensors[i]).abs().max().item<double>());
+  }
+  EXPECT_LE(diff, 1e-6);
+  EXPECT_EQ(one.masks.back(), two.masks.back());
+  for (size_t s = 0; s < one.loss.size(); ++s) {
+    EXPECT_NEAR(one.loss[s], two.loss[s + 6], 1e-6) << "step " << s + 7;
+  }
+  std::cout << "[ 2 ranks → 1 process ] final adapter max |Δ| " << diff << "\n";
+  // Another global batch reads other rows per step: refused, naming the field.
+  TempDir other;
+  std::filesystem::copy(killed.file("out"), other.file("out"), std::filesystem::copy_options::recursive);
+  try {
+    train_needle(30, kRankBatch, nullptr, other.file("out"), /*resume=*/true);
+    FAIL() << "expected Error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("global_batch_size"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace adalora::train
