@@ -66,7 +66,7 @@ for format in "${formats[@]}"; do
   dict=()
   case "$format" in json|hf_config|adapter_config|tokenizer_json|squad) dict=(-dict=fuzz/dicts/json.dict) ;; esac
   if compgen -G "fuzz/regressions/$format/*" > /dev/null; then
-    "$exe" -runs=0 fuzz/regressions/"$format"/* > "$findings/regressions.log" 2>&1 ||
+    "$exe" fuzz/regressions/"$format"/* > "$findings/regressions.log" 2>&1 ||
       { echo "fuzz $format: a saved reproducer crashes again (see $findings/regressions.log)"; failed+=("$format"); continue; }
   fi
   log="$findings/fuzz.log"
