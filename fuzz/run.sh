@@ -77,7 +77,7 @@ for format in "${formats[@]}"; do
     status=CRASH; failed+=("$format")
   fi
   # The last status line: #execs, cov (edges), ft (features), corp (corpus entries/bytes), exec/s.
-  last=$(grep -E '^#[0-9]+' "$log" | tail -1 | sed 's/  */ /g')
+  last=$(grep -E '^#[0-9]+' "$log" | tail -1 | tr -s ' \t' ' ')
   echo "fuzz $format: $status ${seconds}s | $last"
 done
 if ((${#failed[@]})); then
