@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package the project needs to build, test and run. Idempotent: when all
 # packages are present it changes nothing and needs no network.
+# ADALORA_FUZZ=1 adds clang and libFuzzer (libclang-rt-dev ships libclang_rt.fuzzer) for fuzz/run.sh.
 set -euo pipefail
 
 packages=(
@@ -14,6 +15,9 @@ packages=(
   libgtest-dev            # GoogleTest / GoogleMock
   libbenchmark-dev        # Google Benchmark (micro-benchmarks in bench/)
 )
+if [ "${ADALORA_FUZZ:-0}" = 1 ]; then
+  packages+=(clang libclang-rt-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -29,6 +29,7 @@ struct TrainFlags {
   std::string config_file, preset;
   io::Json overrides = io::Json::object();
   bool resume = false;
+  bool overwrite = false;  // replace the run in --out (its checkpoints are deleted)
   int64_t stop_after_steps = 0;  // hidden: stop (with a checkpoint) after this many steps, for tests
   int64_t nproc_per_node = 1;
   double dist_timeout = 1800;  // seconds
@@ -208,6 +209,8 @@ Command train_command() {
             flag<int64_t>(app, *f, "logging-steps", "logging_steps", "Log every N steps");
             flag<int64_t>(app, *f, "save-steps", "save_steps", "Resume checkpoint every N steps");
             app.add_flag("--resume", f->resume, "Continue from OUT/checkpoint, bit-exactly");
+            app.add_flag("--overwrite", f->overwrite, "Replace a run already in OUT (else such an OUT is refused)")
+                ->excludes("--resume");
             app.add_option("--nproc-per-node", f->nproc_per_node,
                            "Data-parallel ranks started on this machine (torchrun-style; the "
                            "batch size is per rank)");
@@ -220,6 +223,7 @@ Command train_command() {
             return [f]() {
               std::string source;
               io::Json merged = merge_run_config(f->preset, f->config_file, f->overrides, &source);
+              if (f->overwrite) merged["overwrite_output_dir"] = true;
               if (train::is_comparison(merged) && f->overrides.contains("method")) {
                 // `--preset demo --method lora`: only that run of the comparison.
                 merged = select_run(merged, f->overrides.at("method").get<std::string>(), source);

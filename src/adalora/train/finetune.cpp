@@ -78,6 +78,7 @@ FineTuneConfig fine_tune_config_from_json(const io::Json& json, const std::strin
     else if (key == "logging_steps") t.logging_steps = o.get<int64_t>(key);
     else if (key == "save_steps") t.save_steps = o.get<int64_t>(key);
     else if (key == "output_dir") t.output_dir = o.get<std::string>(key);
+    else if (key == "overwrite_output_dir") t.overwrite = o.get<bool>(key);
     else if (key == "cls_dropout") c.method_config["__model__cls_dropout"] = o.get<double>(key);
     else if (kMethodKeys.count(key)) c.method_config[key] = value;
     else if (!kInformationalKeys.count(key)) unknown.push_back(key);

@@ -13,6 +13,7 @@
 #include "adalora/data/sampler.h"
 #include "adalora/peft/adalora/adalora_method.h"
 #include "adalora/train/optimizer.h"
+#include "adalora/train/output_dir.h"
 
 namespace adalora::train {
 namespace {
@@ -314,7 +315,12 @@ TrainResult Trainer::train() {
   ADALORA_CHECK(options_.world_size == (group_ ? group_->world_size() : 1),
                 "trainer: world_size: expected ", group_ ? group_->world_size() : 1,
                 " (the process group's size; 1 without one), got ", options_.world_size);
+  // Before any work: refuse another run's folder and a disk without room for the checkpoints.
+  if (is_main()) prepare_output_dir(options_.output_dir, {options_.resume, options_.overwrite});
   fs::create_directories(options_.output_dir);
+  uint64_t trainable_bytes = 0;
+  for (const auto& [name, p] : named_parameters_) trainable_bytes += p.numel() * p.element_size();
+  check_free_space(options_.output_dir, bytes_needed_for_run(trainable_bytes));
   const std::string checkpoint_dir = options_.output_dir + "/checkpoint";
   TrainState state;
   state.total_steps = total_steps_;

@@ -72,6 +72,7 @@ struct TrainerOptions {
   bool greater_is_better = true;  ///< for the primary metric
   std::string output_dir;         ///< required
   bool resume = false;  ///< continue from output_dir/checkpoint (Error when there is none)
+  bool overwrite = false;  ///< replace a run already in output_dir (HF's overwrite_output_dir)
   int64_t world_size = 1;  ///< data-parallel ranks (the process group's size); batch B·W per micro-batch
   /// Distributed debug: every ΔT steps (AdaLoRA; else every step) the ranks compare a checksum of
   /// the masks and trainable tensors; a mismatch throws Error naming the step.

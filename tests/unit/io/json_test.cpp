@@ -123,5 +123,25 @@ TEST(JsonObjectTest, WrongTypesNameFileFieldExpectedAndGot) {
   expect_message([&] { o.object("r"); }, "config.json: r: expected a JSON object, got string");
 }
 
+// Found by fuzz/json_fuzzer.cpp (fuzz/regressions/json/): {"a": 1e300} read as an integer was
+// undefined behaviour (a float → int64 cast out of range); integers outside the type wrapped.
+TEST(JsonObjectTest, IntegersOutsideTheTypeAreErrorsNotUndefinedBehaviour) {
+  const Json j = Json::parse(
+      R"({"huge": 1e300, "tiny": -1e300, "edge": 9223372036854775808.0, "big": 3000000000, "neg": -1,)"
+      R"( "u64": 18446744073709551615, "four": 4.0, "max": 9223372036854775807})");
+  const JsonObject o(j, "config.json");
+  expect_message([&] { o.get<int64_t>("huge"); },
+                 "config.json: huge: expected an integer in [-9223372036854775808, 9223372036854775807], got 1e+300");
+  expect_error([&] { o.get<int64_t>("tiny"); }, "config.json: tiny: expected an integer in", "got -1e+300");
+  expect_error([&] { o.get<int64_t>("edge"); }, "config.json: edge: expected an integer in", "9.223372036854776e+18");
+  expect_error([&] { o.get<int>("big"); }, "config.json: big: expected an integer in [-2147483648, 2147483647]",
+               "3000000000");
+  expect_error([&] { o.get<uint64_t>("neg"); }, "config.json: neg: expected an integer in [0, ", "got -1");
+  expect_error([&] { o.get<int64_t>("u64"); }, "config.json: u64: expected an integer in", "18446744073709551615");
+  EXPECT_EQ(o.get<uint64_t>("u64"), 18446744073709551615u);
+  EXPECT_EQ(o.get<int64_t>("four"), 4);
+  EXPECT_EQ(o.get<int64_t>("max"), 9223372036854775807);
+}
+
 }  // namespace
 }  // namespace adalora::io
