@@ -17,6 +17,7 @@
 #include "adalora/dist/local_launcher.h"
 #include "adalora/dist/process_group.h"
 #include "adalora/io/json.h"
+#include "adalora/peft/registry.h"
 #include "adalora/train/compare.h"
 #include "adalora/train/finetune.h"
 #include "tools/adalora/command.h"
@@ -70,6 +71,27 @@ int launch_ranks(const TrainFlags& f, const io::Json& merged) {
 template <typename T>
 void flag(CLI::App& app, TrainFlags& f, const std::string& name, const std::string& key, const std::string& help) {
   app.add_option_function<T>("--" + name, [&f, key](const T& v) { f.overrides[key] = v; }, help);
+}
+
+// `--<kebab-case key>` for each configuration key of the registered PEFT methods.
+void method_flags(CLI::App& app, TrainFlags& f) {
+  for (const auto& k : peft::method_config_keys()) {
+    const std::string name = peft::cli_flag_name(k.key);
+    switch (k.type) {
+      case peft::KeyType::Int: flag<int64_t>(app, f, name, k.key, k.help); break;
+      case peft::KeyType::Double: flag<double>(app, f, name, k.key, k.help); break;
+      case peft::KeyType::Bool: flag<bool>(app, f, name, k.key, k.help); break;
+      case peft::KeyType::String: flag<std::string>(app, f, name, k.key, k.help); break;
+      case peft::KeyType::Strings: flag<std::vector<std::string>>(app, f, name, k.key, k.help); break;
+      case peft::KeyType::Ints: flag<std::vector<int64_t>>(app, f, name, k.key, k.help); break;
+    }
+  }
+}
+
+std::string method_help() {
+  std::string help = "PEFT method (default adalora):";
+  for (const auto& e : peft::methods()) help += str_cat("\n  ", e.name, ": ", e.summary);
+  return help;
 }
 
 std::string format_duration(double seconds) {
@@ -179,22 +201,9 @@ Command train_command() {
             flag<std::string>(app, *f, "train-file", "train_file", "Training file (JSONL/CSV for generic tasks)");
             flag<std::string>(app, *f, "eval-file", "eval_file", "Dev file");
             flag<std::string>(app, *f, "out", "output_dir", "Output folder (adapter, checkpoints, log, pictures)");
-            flag<std::string>(app, *f, "method", "method", "adalora (default), lora, full, bitfit");
+            flag<std::string>(app, *f, "method", "method", method_help());
             flag<int64_t>(app, *f, "max-seq-length", "max_seq_length", "Truncate examples to this many tokens");
-            flag<int64_t>(app, *f, "init-r", "init_r", "AdaLoRA initial rank per matrix");
-            flag<int64_t>(app, *f, "target-r", "target_r", "AdaLoRA target average rank");
-            flag<int64_t>(app, *f, "tinit", "tinit", "AdaLoRA warm-up steps (full budget)");
-            flag<int64_t>(app, *f, "tfinal", "tfinal", "AdaLoRA final-phase steps (pattern fixed)");
-            flag<int64_t>(app, *f, "delta-t", "deltaT", "AdaLoRA masking interval ΔT");
-            flag<double>(app, *f, "beta1", "beta1", "EMA of sensitivity β1");
-            flag<double>(app, *f, "beta2", "beta2", "EMA of uncertainty β2");
-            flag<double>(app, *f, "orth-reg-weight", "orth_reg_weight", "Orthogonal regulariser weight γ");
-            flag<double>(app, *f, "lora-alpha", "lora_alpha", "Scaling numerator α");
-            flag<double>(app, *f, "lora-dropout", "lora_dropout", "Dropout on the adapter input");
-            flag<int64_t>(app, *f, "r", "r", "LoRA rank");
-            flag<std::vector<std::string>>(app, *f, "target-modules", "target_modules", "Module-path suffixes to adapt");
-            flag<std::string>(app, *f, "importance-score", "importance_score", "ipt (paper), sensitivity, magnitude");
-            flag<std::string>(app, *f, "orth-reg-form", "orth_reg_form", "peft (mean of norms) or paper (squared sum)");
+            method_flags(app, *f);  // every method's keys, from peft/registry.cpp
             flag<double>(app, *f, "learning-rate", "learning_rate", "Peak learning rate");
             flag<int64_t>(app, *f, "batch-size", "per_device_train_batch_size", "Examples per micro-batch");
             flag<int64_t>(app, *f, "gradient-accumulation-steps", "gradient_accumulation_steps", "Micro-batches per optimizer step");

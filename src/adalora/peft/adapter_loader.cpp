@@ -7,54 +7,39 @@
 #include "adalora/core/error.h"
 #include "adalora/io/json.h"
 #include "adalora/io/safetensors.h"
-#include "adalora/peft/adalora/adalora.h"
 #include "adalora/peft/adapter_files.h"
-#include "adalora/peft/lora.h"
+#include "adalora/peft/registry.h"
+#include "adalora/peft/selected_parameters.h"
 
 namespace adalora::peft {
 namespace fs = std::filesystem;
 
 namespace {
 
-// A loaded (pruned) AdaLoRA adapter behind the Method contract: its pattern is fixed, so nothing
-// runs after optimizer steps.
-class LoadedAdaLora : public Method {
- public:
-  explicit LoadedAdaLora(AdaLora adalora) : adalora_(std::move(adalora)) {}
-  const char* name() const override { return "adalora"; }
-  std::vector<std::pair<std::string, torch::Tensor>> trainable() const override {
-    return adalora_.named_parameters();
-  }
-  void save(const std::string& dir) const override { adalora_.save(dir); }
-  void merge() override { adalora_.merge(); }
-  void unmerge() override { adalora_.unmerge(); }
+enum class Kind { AdaLora, Lora };
 
- private:
-  AdaLora adalora_;
-};
-
-enum class Kind { AdaLora, Lora, Tensors };
-
-const char* kSupported = "ADALORA, LORA";
-
-// What `dir` holds; Error naming the file when it is none of the known kinds.
-Kind kind_of(const std::string& dir, io::Json* config) {
+// The peft_type of what `dir` holds ("" = a model.safetensors of full fine-tuning / BitFit);
+// Error naming the file when no registered method loads it.
+std::string peft_type_of(const std::string& dir) {
   const fs::path root(dir);
   ADALORA_CHECK(fs::is_directory(root), dir,
                 ": expected an adapter folder, but it is not a directory");
+  std::string supported;
+  for (const auto& e : methods()) {
+    if (e.load && *e.peft_type) supported += (supported.empty() ? "" : ", ") + std::string(e.peft_type);
+  }
   const fs::path config_path = root / kAdapterConfigFile;
   if (fs::exists(config_path)) {
-    *config = io::load_json_file(config_path.string());
-    io::JsonObject o(*config, config_path.string());
+    const io::Json config = io::load_json_file(config_path.string());
+    io::JsonObject o(config, config_path.string());
     ADALORA_CHECK(o.has("peft_type") && !o.is_null("peft_type"), config_path.string(),
-                  ": peft_type: expected one of ", kSupported, ", got none");
+                  ": peft_type: expected one of ", supported, ", got none");
     const std::string type = o.get<std::string>("peft_type");
-    if (type == "ADALORA") return Kind::AdaLora;
-    if (type == "LORA") return Kind::Lora;
-    throw Error(str_cat(config_path.string(), ": peft_type: expected one of ", kSupported,
+    if (!type.empty() && find_loader(type)) return type;
+    throw Error(str_cat(config_path.string(), ": peft_type: expected one of ", supported,
                         ", got \"", type, "\" (not supported)"));
   }
-  if (fs::exists(root / "model.safetensors")) return Kind::Tensors;
+  if (fs::exists(root / "model.safetensors")) return "";
   throw Error(str_cat(dir, ": expected an adapter folder (", kAdapterConfigFile, " + ",
                       kAdapterWeightsFile,
                       ", or the model.safetensors of full fine-tuning / BitFit), found neither"));
@@ -74,24 +59,14 @@ int64_t numel(const std::vector<int64_t>& shape) {
 }  // namespace
 
 MethodPtr load_adapter(torch::nn::Module& model, const std::string& dir) {
-  io::Json config;
-  switch (kind_of(dir, &config)) {
-    case Kind::AdaLora:
-      return std::make_unique<LoadedAdaLora>(AdaLora::load(model, dir));
-    case Kind::Lora:
-      return load_lora(model, dir);
-    case Kind::Tensors:
-      return load_selected_parameters(model, dir);
-  }
-  throw Error(str_cat(dir, ": unknown adapter kind"));
+  return find_loader(peft_type_of(dir))->load(model, dir);
 }
 
 AdapterSummary describe_adapter(const std::string& dir) {
-  io::Json config;
-  const Kind kind = kind_of(dir, &config);
+  const std::string type = peft_type_of(dir);
   AdapterSummary s;
   s.dir = dir;
-  if (kind == Kind::Tensors) {
+  if (type.empty()) {
     const auto file = io::SafetensorsFile::open((fs::path(dir) / "model.safetensors").string());
     const auto it = file.metadata().find(kMethodMetadataKey);
     s.method = it != file.metadata().end() ? it->second : "full";
@@ -106,7 +81,16 @@ AdapterSummary describe_adapter(const std::string& dir) {
   const AdapterFiles files = read_adapter_files(dir);
   const std::string source = (fs::path(dir) / kAdapterConfigFile).string();
   io::JsonObject o(files.config, source);
-  s.method = kind == Kind::AdaLora ? "adalora" : "lora";
+  s.method = find_loader(type)->name;
+  if (type != "ADALORA" && type != "LORA") {  // no ranks to show: the stored tensors
+    for (const auto& key : files.weights.names()) {
+      ++s.stored_tensors;
+      s.stored_parameters += numel(files.weights.info(key).shape);
+    }
+    s.peft_trainable_parameters = s.stored_parameters;
+    return s;
+  }
+  const Kind kind = type == "ADALORA" ? Kind::AdaLora : Kind::Lora;
   const std::string prefix = kPeftKeyPrefix;
   const std::string rank_key = kind == Kind::AdaLora ? ".lora_E" : ".lora_A.weight";
   const std::string a_key = kind == Kind::AdaLora ? ".lora_A" : ".lora_A.weight";

@@ -1,7 +1,7 @@
 // Loading and describing any adapter folder this library writes or PEFT writes, by what the folder
-// holds: adapter_config.json's "peft_type" (ADALORA → AdaLora::load, LORA → load_lora), or a
-// model.safetensors of full fine-tuning / BitFit (tensors loaded by name into the model).
-// The dispatch is one `if` per kind; the formats themselves belong to the methods.
+// holds: adapter_config.json's "peft_type", or a model.safetensors of full fine-tuning / BitFit
+// (peft_type ""). The method registry (peft/registry.h) names the loader of each peft_type; the
+// formats themselves belong to the methods.
 #pragma once
 
 #include <torch/torch.h>
@@ -31,7 +31,7 @@ struct AdaptedModule {
 /// What an adapter folder holds, read from its files alone (no model needed).
 struct AdapterSummary {
   std::string dir;
-  std::string method;  ///< "adalora", "lora", "full", "bitfit"
+  std::string method;  ///< the registry name of the loader: "adalora", "lora", "full", "houlsby", …
   std::vector<AdaptedModule>
       modules;  ///< adapted matrices in stored-key order (none for full/BitFit)
   std::vector<std::string> modules_to_save;

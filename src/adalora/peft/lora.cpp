@@ -52,24 +52,6 @@ class LoraMethod : public Method {
   std::vector<std::pair<std::string, torch::Tensor>> extra_;
 };
 
-class SelectedParametersMethod : public Method {
- public:
-  SelectedParametersMethod(const char* name, std::vector<std::pair<std::string, torch::Tensor>> params)
-      : name_(name), params_(std::move(params)) {}
-  const char* name() const override { return name_; }
-  std::vector<std::pair<std::string, torch::Tensor>> trainable() const override { return params_; }
-  void save(const std::string& dir) const override {
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    ADALORA_CHECK(!ec, dir, ": cannot create folder: ", ec.message());
-    io::save_safetensors(dir + "/model.safetensors", params_, {{"format", "pt"}, {kMethodMetadataKey, name_}});
-  }
-
- private:
-  const char* name_;
-  std::vector<std::pair<std::string, torch::Tensor>> params_;
-};
-
 }  // namespace
 
 namespace {
@@ -237,32 +219,8 @@ MethodPtr attach_lora(torch::nn::Module& model, const LoraConfig& lora_config) {
   return std::make_unique<LoraMethod>(config, std::move(adapters), std::move(layers), std::move(extra));
 }
 
-MethodPtr attach_full_finetuning(torch::nn::Module& model) {
-  std::vector<std::pair<std::string, torch::Tensor>> params;
-  for (auto& p : model.named_parameters()) {
-    p.value().set_requires_grad(true);
-    params.emplace_back(p.key(), p.value());
-  }
-  return std::make_unique<SelectedParametersMethod>("full", std::move(params));
-}
-
-MethodPtr attach_bitfit(torch::nn::Module& model, const std::vector<std::string>& modules_to_save) {
-  for (auto& p : model.parameters()) p.set_requires_grad(false);
-  std::vector<std::pair<std::string, torch::Tensor>> params;
-  for (auto& p : model.named_parameters()) {
-    const std::string& n = p.key();
-    if (n.size() >= 5 && n.compare(n.size() - 5, 5, ".bias") == 0) {
-      p.value().set_requires_grad(true);
-      params.emplace_back(n, p.value());
-    }
-  }
-  for (auto& item : collect_modules_to_save(model, modules_to_save)) {
-    bool seen = false;
-    for (const auto& [n, t] : params) seen = seen || n == item.first;
-    if (!seen) params.push_back(item);
-  }
-  ADALORA_CHECK(!params.empty(), "bitfit: the model has no bias parameters to train");
-  return std::make_unique<SelectedParametersMethod>("bitfit", std::move(params));
+MethodPtr make_lora(torch::nn::Module& model, const io::Json& config, int64_t) {
+  return attach_lora(model, LoraConfig::from_peft_json(config, "lora config"));
 }
 
 MethodPtr load_lora(torch::nn::Module& model, const std::string& dir, bool trainable) {
@@ -328,36 +286,6 @@ MethodPtr load_lora(torch::nn::Module& model, const std::string& dir, bool train
     tensor.set_requires_grad(trainable);
   }
   return method;
-}
-
-MethodPtr load_selected_parameters(torch::nn::Module& model, const std::string& dir, bool trainable) {
-  const std::string path = (std::filesystem::path(dir) / "model.safetensors").string();
-  ADALORA_CHECK(std::filesystem::exists(path), path, ": file not found");
-  const auto file = io::SafetensorsFile::open(path);
-  std::map<std::string, torch::Tensor> params;
-  for (auto& p : model.named_parameters()) params[p.key()] = p.value();
-  const auto it = file.metadata().find(kMethodMetadataKey);
-  const char* name = it != file.metadata().end() && it->second == "bitfit" ? "bitfit" : "full";
-  // Checked before the model is touched: a failed load leaves it as it was.
-  for (const auto& key : file.names()) {
-    const auto found = params.find(key);
-    ADALORA_CHECK(found != params.end(), path, ": tensor \"", key, "\": expected a parameter of the model, found none");
-    const auto& shape = file.info(key).shape;
-    ADALORA_CHECK(found->second.sizes().vec() == shape, path, ": tensor \"", key, "\": expected shape ",
-                  found->second.sizes(), ", got ", c10::IntArrayRef(shape));
-  }
-  for (auto& p : model.parameters()) p.set_requires_grad(false);
-  std::vector<std::pair<std::string, torch::Tensor>> loaded;
-  torch::NoGradGuard no_grad;
-  for (const auto& key : file.names()) {
-    torch::Tensor& p = params.at(key);
-    const torch::Tensor stored = file.load(key, p.scalar_type());
-    check_finite(stored, path, key);
-    p.copy_(stored);
-    p.set_requires_grad(trainable);
-    loaded.emplace_back(key, p);
-  }
-  return std::make_unique<SelectedParametersMethod>(name, std::move(loaded));
 }
 
 }  // namespace adalora::peft

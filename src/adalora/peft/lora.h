@@ -64,6 +64,9 @@ class LoraAdapter : public nn::Adapter {
 /// modules_to_save; save() writes PEFT's LoRA adapter folder.
 MethodPtr attach_lora(torch::nn::Module& model, const LoraConfig& config);
 
+/// The registry's maker: LoraConfig::from_peft_json(config), then attach_lora.
+MethodPtr make_lora(torch::nn::Module& model, const io::Json& config, int64_t total_step);
+
 /// Attaches LoRA as described by a PEFT LoRA adapter folder (adapter_config.json with
 /// peft_type "LORA" + adapter_model.safetensors, keys "base_model.model.<path>.lora_A.weight" and
 /// the modules_to_save tensors "base_model.model.<path>.<name>") and loads its tensors. `trainable`
@@ -72,20 +75,5 @@ MethodPtr attach_lora(torch::nn::Module& model, const LoraConfig& config);
 /// alpha_pattern key that matches no adapted module, missing or mis-shaped tensors, tensors
 /// nothing would load. Everything is checked before the model is touched.
 MethodPtr load_lora(torch::nn::Module& model, const std::string& dir, bool trainable = false);
-
-/// Full fine-tuning: every parameter trains; save() writes model.safetensors with the model's keys.
-MethodPtr attach_full_finetuning(torch::nn::Module& model);
-
-/// BitFit (Ben Zaken et al., 2021): only biases (and modules_to_save) train.
-MethodPtr attach_bitfit(torch::nn::Module& model, const std::vector<std::string>& modules_to_save);
-
-/// The metadata key of model.safetensors that names the method ("full" / "bitfit") that wrote it.
-inline constexpr const char* kMethodMetadataKey = "adalora_method";
-
-/// Loads the model.safetensors of a full fine-tuning / BitFit output folder into `model` (each
-/// tensor replaces the parameter of the same name). Error naming the file and tensor for a name
-/// that is not a parameter of the model or a shape mismatch.
-MethodPtr load_selected_parameters(torch::nn::Module& model, const std::string& dir, bool trainable = false);
-
 
 }  // namespace adalora::peft

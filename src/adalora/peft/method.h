@@ -1,4 +1,4 @@
-// The one contract every PEFT method implements (AdaLoRA, LoRA, full fine-tuning, BitFit), so the
+// The one contract every PEFT method implements (AdaLoRA, LoRA, adapters, full fine-tuning, …), so the
 // trainer and the CLI handle them alike. Methods are built by name through peft/registry.h.
 #pragma once
 
@@ -25,7 +25,7 @@ class Method {
  public:
   virtual ~Method() = default;
 
-  /// "adalora", "lora", "full", "bitfit".
+  /// The registry name: "adalora", "lora", "full", "bitfit", "houlsby", … (peft/registry.cpp).
   virtual const char* name() const = 0;
 
   /// Tensors the optimizer trains, with their names relative to the model.
@@ -61,6 +61,10 @@ class Method {
   /// so its count is Σ_k r_k (in_k + out_k + 1) at the final ranks plus modules_to_save — the
   /// paper's "# Params" at budget b(T). Every other method keeps what it trains.
   virtual int64_t kept_parameter_count() const { return trainable_parameter_count(); }
+
+  /// True when trainable() are the model's own parameters (full fine-tuning, BitFit) rather than
+  /// tensors the method added (for peft/parameter_count.h).
+  virtual bool trains_base_parameters() const { return false; }
 };
 
 using MethodPtr = std::unique_ptr<Method>;

@@ -8,6 +8,7 @@
 #include "adalora/io/atomic_file.h"
 #include "adalora/peft/adalora/adalora_method.h"
 #include "adalora/models/registry.h"
+#include "adalora/peft/parameter_count.h"
 #include "adalora/peft/registry.h"
 #include "adalora/train/peft_task_type.h"
 #include "adalora/tasks/registry.h"
@@ -21,10 +22,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::set<std::string> kMethodKeys = {
-    "init_r", "target_r", "tinit", "tfinal", "deltaT", "beta1", "beta2", "orth_reg_weight",
-    "lora_alpha", "lora_dropout", "target_modules", "r", "importance_score", "orth_reg_form",
-    "total_step", "exclude_modules", "init_lora_weights", "layers_to_transform", "layers_pattern"};
+// The keys any registered method reads (peft/registry.cpp).
+bool is_method_key(const std::string& key) {
+  for (const auto& k : peft::method_config_keys()) {
+    if (key == k.key) return true;
+  }
+  return false;
+}
 // Keys of the shipped presets that describe rather than configure (kept for readers of the file).
 const std::set<std::string> kInformationalKeys = {"budget", "description", "source"};
 
@@ -80,7 +84,7 @@ FineTuneConfig fine_tune_config_from_json(const io::Json& json, const std::strin
     else if (key == "output_dir") t.output_dir = o.get<std::string>(key);
     else if (key == "overwrite_output_dir") t.overwrite = o.get<bool>(key);
     else if (key == "cls_dropout") c.method_config["__model__cls_dropout"] = o.get<double>(key);
-    else if (kMethodKeys.count(key)) c.method_config[key] = value;
+    else if (is_method_key(key)) c.method_config[key] = value;
     else if (!kInformationalKeys.count(key)) unknown.push_back(key);
   }
   if (!unknown.empty()) {
@@ -130,7 +134,7 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress,
     method_config["modules_to_save"] =
         config.modules_to_save.empty() ? default_modules_to_save(*model) : config.modules_to_save;
   }
-  if ((config.method == "adalora" || config.method == "lora") && !method_config.contains("target_modules")) {
+  if (peft::find_method(config.method).architecture_targets && !method_config.contains("target_modules")) {
     // PEFT's default targets for the architecture (models/registry.cpp), as get_peft_model does.
     method_config["target_modules"] = models::find_architecture(hf.model_type(), hf.source()).default_targets;
   }
@@ -207,6 +211,11 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress,
                       {"newly_initialized", load_report.newly_initialized},
                       {"reinitialized_mismatched_head", load_report.mismatched_head}};
   if (result.final_total_rank) summary["final_total_rank"] = *result.final_total_rank;
+  // The paper's "# Params" (Tables 1–3): the method's kept parameters without the task head.
+  const auto paper = peft::paper_parameter_count(
+      *method, *model, method_config.at("modules_to_save").get<std::vector<std::string>>());
+  summary["paper_params"] = paper.method_parameters;
+  summary["paper_params_share"] = paper.share();
   if (result.train.best_metric) {
     // The final model is what adapter/ holds and what "metrics" measures; best/ is the checkpoint
     // with the best primary metric seen during training (HF's load_best_model_at_end).

@@ -1,6 +1,7 @@
 // LoRA and full / BitFit folders: save → load reproduces the outputs bit for bit, through
 // load_lora and through the peft_type dispatch of load_adapter; error messages name the file and
 // what was wrong; describe_adapter reads ranks and counts from the files alone.
+#include "adalora/peft/bitfit.h"
 #include "adalora/peft/lora.h"
 
 #include <gtest/gtest.h>

@@ -175,6 +175,12 @@ torch::Tensor AdaLora::add_regularizer(const torch::Tensor& task_loss) const {
 }
 
 AllocationResult AdaLora::update_and_allocate(int64_t global_step) {
+  if (!config_.budget_allocation) {  // SVD-LoRA: the budget never changes
+    AllocationResult fixed;
+    fixed.step = global_step;
+    fixed.budget = allocator_->schedule().init_bgt;
+    return fixed;
+  }
   ADALORA_CHECK(!pattern_fixed_, "AdaLora::update_and_allocate: this adapter was loaded already "
                 "pruned; its rank pattern is fixed");
   auto result = allocator_->update_and_allocate(global_step);

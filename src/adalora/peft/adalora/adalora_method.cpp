@@ -5,9 +5,10 @@ namespace {
 
 class AdaLoraMethod : public Method {
  public:
-  explicit AdaLoraMethod(AdaLora adalora) : adalora_(std::move(adalora)) {}
+  explicit AdaLoraMethod(AdaLora adalora, bool loaded = false)
+      : adalora_(std::move(adalora)), loaded_(loaded) {}
 
-  const char* name() const override { return "adalora"; }
+  const char* name() const override { return adalora_.config().budget_allocation ? "adalora" : "svd_lora"; }
   std::vector<std::pair<std::string, torch::Tensor>> trainable() const override {
     return adalora_.named_parameters();
   }
@@ -15,6 +16,7 @@ class AdaLoraMethod : public Method {
     return adalora_.add_regularizer(loss);
   }
   StepReport after_optimizer_step(int64_t step) override {
+    if (loaded_) return {};  // an already pruned adapter: its pattern is fixed
     const AllocationResult r = adalora_.update_and_allocate(step);
     adalora_.set_global_step(step + 1);
     StepReport report;
@@ -58,12 +60,26 @@ class AdaLoraMethod : public Method {
 
  private:
   AdaLora adalora_;
+  bool loaded_ = false;
 };
 
 }  // namespace
 
 MethodPtr attach_adalora(torch::nn::Module& model, const AdaLoraConfig& config) {
   return std::make_unique<AdaLoraMethod>(AdaLora::attach(model, config));
+}
+
+MethodPtr make_adalora(torch::nn::Module& model, const io::Json& config, int64_t total_step) {
+  io::Json j = config;
+  j["peft_type"] = "ADALORA";
+  if (!j.contains("total_step") || j.at("total_step").is_null()) j["total_step"] = total_step;
+  if (j.contains("importance_score")) j["adalora_importance_score"] = j.at("importance_score");
+  if (j.contains("orth_reg_form")) j["adalora_orth_reg_form"] = j.at("orth_reg_form");
+  return attach_adalora(model, AdaLoraConfig::from_peft_json(j, "adalora config"));
+}
+
+MethodPtr load_adalora_method(torch::nn::Module& model, const std::string& dir) {
+  return std::make_unique<AdaLoraMethod>(AdaLora::load(model, dir), /*loaded=*/true);
 }
 
 AdaLora* as_adalora(Method& method) {

@@ -11,9 +11,21 @@ io::Json null_if_empty(const std::string& s) { return s.empty() ? io::Json(nullp
 
 namespace {
 
+void validate_schedule(const AdaLoraConfig& c, const std::string& where);
+
 // AdaLoraConfig::validate with `where` starting each message (the file, when read from one).
 void validate_as(const AdaLoraConfig& c, const std::string& where) {
   ADALORA_CHECK(c.init_r >= 1, where, ": init_r: expected ≥ 1, got ", c.init_r);
+  if (c.budget_allocation) validate_schedule(c, where);
+  ADALORA_CHECK(c.orth_reg_weight >= 0, where, ": orth_reg_weight: expected ≥ 0, got ", c.orth_reg_weight);
+  ADALORA_CHECK(c.lora_dropout >= 0 && c.lora_dropout < 1, where,
+                ": lora_dropout: expected a value in [0, 1), got ", c.lora_dropout);
+  ADALORA_CHECK(c.targets.regex || !c.targets.names.empty(), where,
+                ": target_modules: expected at least one module name or a regex, got none");
+}
+
+// The budget schedule's fields (only read when the budget is allocated).
+void validate_schedule(const AdaLoraConfig& c, const std::string& where) {
   ADALORA_CHECK(c.target_r >= 0, where, ": target_r: expected ≥ 0, got ", c.target_r);
   ADALORA_CHECK(c.target_r < c.init_r, where, ": target_r: expected < init_r = ", c.init_r, ", got ",
                 c.target_r, " (the budget must shrink; PEFT fails later inside kthvalue)");
@@ -26,16 +38,12 @@ void validate_as(const AdaLoraConfig& c, const std::string& where) {
   ADALORA_CHECK(c.deltaT >= 1, where, ": deltaT: expected ≥ 1, got ", c.deltaT);
   ADALORA_CHECK(c.beta1 > 0 && c.beta1 < 1, where, ": beta1: expected a value in (0, 1), got ", c.beta1);
   ADALORA_CHECK(c.beta2 > 0 && c.beta2 < 1, where, ": beta2: expected a value in (0, 1), got ", c.beta2);
-  ADALORA_CHECK(c.orth_reg_weight >= 0, where, ": orth_reg_weight: expected ≥ 0, got ", c.orth_reg_weight);
-  ADALORA_CHECK(c.lora_dropout >= 0 && c.lora_dropout < 1, where,
-                ": lora_dropout: expected a value in [0, 1), got ", c.lora_dropout);
-  ADALORA_CHECK(c.targets.regex || !c.targets.names.empty(), where,
-                ": target_modules: expected at least one module name or a regex, got none");
 }
 
 }  // namespace
 
 void AdaLoraConfig::validate() const { validate_as(*this, "adalora config"); }
+void AdaLoraConfig::validate(const std::string& where) const { validate_as(*this, where); }
 
 const char* to_string(ImportanceScore score) {
   switch (score) {
@@ -109,6 +117,7 @@ io::Json AdaLoraConfig::to_peft_json() const {
   // only when they differ from PEFT's behaviour).
   if (score != ImportanceScore::SensitivityUncertainty) j["adalora_importance_score"] = to_string(score);
   if (orth_reg_form != OrthRegForm::PeftMean) j["adalora_orth_reg_form"] = to_string(orth_reg_form);
+  if (!budget_allocation) j["adalora_budget_allocation"] = false;
   return j;
 }
 
@@ -154,6 +163,7 @@ AdaLoraConfig AdaLoraConfig::from_peft_json(const io::Json& json, const std::str
   if (o.has("adalora_orth_reg_form")) {
     c.orth_reg_form = orth_reg_form_from_string(o.get<std::string>("adalora_orth_reg_form"));
   }
+  c.budget_allocation = o.get_or<bool>("adalora_budget_allocation", true);
   validate_as(c, source);  // errors name the file, not just the field
   return c;
 }

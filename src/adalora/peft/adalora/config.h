@@ -54,11 +54,17 @@ struct AdaLoraConfig {
   std::string base_model_name_or_path;
   ImportanceScore score = ImportanceScore::SensitivityUncertainty;
   OrthRegForm orth_reg_form = OrthRegForm::PeftMean;
+  /// false: SVD-LoRA (paper Table 5) — the same P·Λ·Q layer and regulariser, but no importance
+  /// update and no budget allocation: every matrix keeps init_r for the whole run (target_r,
+  /// tinit, tfinal, deltaT are not used). Saved as "adalora_budget_allocation": false.
+  bool budget_allocation = true;
 
   /// Throws Error naming the field when the configuration cannot work: target_r ≥ init_r,
   /// deltaT < 1, tinit + tfinal ≥ total_step (no budgeting phase), β outside (0, 1), γ < 0,
   /// negative dropout or ≥ 1, no targets.
   void validate() const;
+  /// The same with `where` (e.g. a file name) starting each message.
+  void validate(const std::string& where) const;
 
   /// adapter_config.json as PEFT writes it for AdaLoRA (every LoraConfig field PEFT saves).
   io::Json to_peft_json() const;

@@ -18,14 +18,26 @@ torch::Tensor frobenius_norms(const torch::Tensor& deviations) {
 torch::Tensor orthogonal_regularizer(const std::vector<std::shared_ptr<SvdAdapter>>& adapters,
                                      OrthRegForm form) {
   TORCH_CHECK(!adapters.empty(), "orthogonal_regularizer: no adapters");
+  std::vector<torch::Tensor> rows, columns;
+  for (const auto& adapter : adapters) {
+    rows.push_back(adapter->lora_A);
+    columns.push_back(adapter->lora_B);
+  }
+  return orthogonal_regularizer(rows, columns, form);
+}
+
+torch::Tensor orthogonal_regularizer(const std::vector<torch::Tensor>& rows,
+                                     const std::vector<torch::Tensor>& columns, OrthRegForm form) {
+  TORCH_CHECK(!rows.empty() && rows.size() == columns.size(),
+              "orthogonal_regularizer: expected as many A as B factors, at least one");
   // Group the Gram matrices by shape so that each group is one batched multiply.
   std::map<std::pair<int64_t, int64_t>, std::vector<torch::Tensor>> a_groups, b_groups;
-  for (const auto& adapter : adapters) {
-    if (adapter->rank() == 0) continue;  // contributes exactly 0 (still counted in N below)
-    a_groups[{adapter->lora_A.size(0), adapter->lora_A.size(1)}].push_back(adapter->lora_A);
-    b_groups[{adapter->lora_B.size(0), adapter->lora_B.size(1)}].push_back(adapter->lora_B);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i].size(0) == 0) continue;  // rank 0 contributes exactly 0 (still counted in N below)
+    a_groups[{rows[i].size(0), rows[i].size(1)}].push_back(rows[i]);
+    b_groups[{columns[i].size(0), columns[i].size(1)}].push_back(columns[i]);
   }
-  const auto& ref = adapters.front()->lora_A;
+  const auto& ref = rows.front();
   torch::Tensor total = torch::zeros({}, ref.options());
   auto accumulate = [&](const torch::Tensor& stacked, bool rows) {
     // rows: A Aᵀ ([n, r, in] → [n, r, r]); columns: Bᵀ B ([n, out, r] → [n, r, r]).
@@ -38,7 +50,7 @@ torch::Tensor orthogonal_regularizer(const std::vector<std::shared_ptr<SvdAdapte
   };
   for (auto& [shape, group] : a_groups) accumulate(torch::stack(group), true);
   for (auto& [shape, group] : b_groups) accumulate(torch::stack(group), false);
-  if (form == OrthRegForm::PeftMean) total = total / static_cast<double>(2 * adapters.size());
+  if (form == OrthRegForm::PeftMean) total = total / static_cast<double>(2 * rows.size());
   return total;
 }
 

@@ -21,4 +21,10 @@ namespace adalora::peft {
 torch::Tensor orthogonal_regularizer(const std::vector<std::shared_ptr<SvdAdapter>>& adapters,
                                      OrthRegForm form = OrthRegForm::PeftMean);
 
+/// The same over factor pairs given as tensors — rows[k] [r_k, in_k] (A Aᵀ), columns[k]
+/// [out_k, r_k] (Bᵀ B), one pair per matrix (LoRA-regu uses LoRA's A and B). N = 2 × pairs.
+torch::Tensor orthogonal_regularizer(const std::vector<torch::Tensor>& rows,
+                                     const std::vector<torch::Tensor>& columns,
+                                     OrthRegForm form = OrthRegForm::PeftMean);
+
 }  // namespace adalora::peft
