@@ -5,6 +5,7 @@
 #include <set>
 
 #include "adalora/core/error.h"
+#include "adalora/data/dev_split.h"
 #include "adalora/io/atomic_file.h"
 #include "adalora/peft/adalora/adalora_method.h"
 #include "adalora/models/registry.h"
@@ -65,6 +66,9 @@ FineTuneConfig fine_tune_config_from_json(const io::Json& json, const std::strin
     else if (key == "data_dir") c.data_dir = o.get<std::string>(key);
     else if (key == "train_file") c.train_file = o.get<std::string>(key);
     else if (key == "eval_file") c.eval_file = o.get<std::string>(key);
+    else if (key == "dev_fraction") c.dev_fraction = o.get<double>(key);
+    else if (key == "dev_split_seed") c.dev_split_seed = o.get<uint64_t>(key);
+    else if (key == "test_fraction") c.test_fraction = o.get<double>(key);
     else if (key == "max_seq_length") c.max_seq_length = o.get<int64_t>(key);
     else if (key == "method") c.method = o.get<std::string>(key);
     else if (key == "modules_to_save") c.modules_to_save = o.get<std::vector<std::string>>(key);
@@ -108,11 +112,28 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress,
   data::Dataset train_data = tasks::read_task_file(spec, train_path);
   ADALORA_CHECK(train_data.has_labels, train_path, ": expected labelled rows for training");
   std::vector<std::pair<std::string, data::Dataset>> eval_data;
+  const bool carve_dev = config.dev_fraction > 0;
+  std::optional<data::Dataset> carved_test;
+  if (config.test_fraction > 0) {
+    ADALORA_CHECK(carve_dev && config.eval_file.empty(), "train: test_fraction: expected with dev_fraction > 0 "
+                  "and no eval_file (the test set is never used to select), got dev_fraction ",
+                  config.dev_fraction, ", eval_file \"", config.eval_file, "\"");
+    data::TrainDevSplit split = data::split_train_dev(train_data, config.test_fraction, config.dev_split_seed + 1);
+    train_data = std::move(split.train);
+    carved_test = std::move(split.dev);
+  }
+  if (carve_dev) {  // selection on rows of the training file; the eval files become the test set
+    data::TrainDevSplit split = data::split_train_dev(train_data, config.dev_fraction, config.dev_split_seed);
+    train_data = std::move(split.train);
+    eval_data.emplace_back("dev", std::move(split.dev));
+  }
+  if (carved_test) eval_data.emplace_back("test", std::move(*carved_test));
   for (size_t i = 0; i < spec.eval_splits.size(); ++i) {
     std::string file = spec.eval_splits[i].file;
     if (i == 0 && !config.eval_file.empty()) file = config.eval_file;
-    if (file.empty()) continue;
-    eval_data.emplace_back(spec.eval_splits[i].name,
+    if (file.empty() || carved_test) continue;
+    const std::string& name = spec.eval_splits[i].name;
+    eval_data.emplace_back(!carve_dev ? name : spec.eval_splits.size() == 1 ? "test" : "test-" + name,
                            tasks::read_task_file(spec, resolve(config.data_dir, file), train_data.label_names));
   }
   ADALORA_CHECK(!eval_data.empty(), "train: eval_file: task ", spec.name, " needs a dev file to evaluate on");
@@ -226,6 +247,12 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress,
                       {"newly_initialized", load_report.newly_initialized},
                       {"reinitialized_mismatched_head", load_report.mismatched_head}};
   if (result.final_total_rank) summary["final_total_rank"] = *result.final_total_rank;
+  if (carve_dev) {
+    summary["dev_split"] = {{"carved_from", train_path}, {"fraction", config.dev_fraction},
+                            {"seed", config.dev_split_seed}, {"rows", eval_data.front().second.examples.size()}};
+    if (config.test_fraction > 0) summary["test_split"] = {{"fraction", config.test_fraction}, {"seed", config.dev_split_seed + 1}};
+    if (eval_encoded.size() > 1) summary["test_metric"] = eval_encoded[1].first + "/" + spec.primary_metric;
+  }
   if (result.train.best_metric) {
     // The final model is what adapter/ holds and what "metrics" measures; best/ is the checkpoint
     // with the best primary metric seen during training (HF's load_best_model_at_end).
