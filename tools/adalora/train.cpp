@@ -199,7 +199,10 @@ Command train_command() {
             flag<std::string>(app, *f, "task", "task", "glue/cola|sst2|mrpc|qqp|stsb|mnli|qnli|rte, classification, regression");
             flag<std::string>(app, *f, "data-dir", "data_dir", "Folder of the task's files (GLUE: e.g. glue_data/RTE)");
             flag<std::string>(app, *f, "train-file", "train_file", "Training file (JSONL/CSV for generic tasks)");
-            flag<std::string>(app, *f, "eval-file", "eval_file", "Dev file");
+            flag<std::string>(app, *f, "eval-file", "eval_file", "Dev file (the test set with --dev-fraction)");
+            flag<double>(app, *f, "dev-fraction", "dev_fraction", "Carve this share of the training file as the dev split (stratified); the eval file becomes the test set");
+            flag<double>(app, *f, "test-fraction", "test_fraction", "With --dev-fraction and no eval file: carve the test set from the training file too");
+            flag<int64_t>(app, *f, "dev-split-seed", "dev_split_seed", "Seed of the dev (and test) split's rows (default 42)");
             flag<std::string>(app, *f, "out", "output_dir", "Output folder (adapter, checkpoints, log, pictures)");
             flag<std::string>(app, *f, "method", "method", method_help());
             flag<int64_t>(app, *f, "max-seq-length", "max_seq_length", "Truncate examples to this many tokens");

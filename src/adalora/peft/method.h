@@ -4,6 +4,8 @@
 
 #include <torch/torch.h>
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +21,9 @@ struct StepReport {
   std::optional<int64_t> budget;      ///< AdaLoRA: b(t)
   std::optional<int64_t> total_rank;  ///< AdaLoRA: kept triplets after the step
   bool masked = false;                ///< AdaLoRA: a mask ran at this step
+  /// Extra numbers for the training log, computed only when the trainer logs this step (they may
+  /// cost a pass over the adapters). AdaLoRA: "orth_P" = Σ‖PᵀP − I‖²_F, "orth_Q" = Σ‖QQᵀ − I‖²_F.
+  std::function<std::map<std::string, double>()> log_values;
 };
 
 class Method {

@@ -2,8 +2,10 @@
 // task's reader, encode text or text pair, a fresh sequence-classification head of the training
 // data's label count, the task's metrics on every dev split, labels.json for eval/predict.
 #include <algorithm>
+#include <optional>
 
 #include "adalora/core/error.h"
+#include "adalora/data/dev_split.h"
 #include "adalora/train/evaluate.h"
 #include "adalora/train/finetune.h"
 #include "adalora/train/task_pipeline.h"
@@ -16,22 +18,50 @@ class ClassificationPipeline final : public TaskPipeline {
   explicit ClassificationPipeline(const tasks::TaskSpec& spec) : spec_(spec) {}
 
   void load_data(const FineTuneConfig& config, const tokenizers::Tokenizer& tokenizer) override {
-    const std::string train_path = resolve_data_path(
+    train_path_ = resolve_data_path(
         config.data_dir, config.train_file.empty() ? spec_.train_file : config.train_file);
-    ADALORA_CHECK(!train_path.empty(), "train: train_file: task ", spec_.name, " needs a training file");
-    const data::Dataset train = tasks::read_task_file(spec_, train_path);
-    ADALORA_CHECK(train.has_labels, train_path, ": expected labelled rows for training");
+    ADALORA_CHECK(!train_path_.empty(), "train: train_file: task ", spec_.name, " needs a training file");
+    data::Dataset train = tasks::read_task_file(spec_, train_path_);
+    ADALORA_CHECK(train.has_labels, train_path_, ": expected labelled rows for training");
     label_names_ = train.label_names;
-    train_ = encode(train, tokenizer, config.max_seq_length);
-    for (size_t i = 0; i < spec_.eval_splits.size(); ++i) {
+
+    // With dev_fraction, selection happens on rows carved from the training file and the eval
+    // files become the test set (optionally carved too: test_fraction, for one-file data sets).
+    std::vector<std::pair<std::string, data::Dataset>> eval;
+    carve_dev_ = config.dev_fraction > 0;
+    dev_fraction_ = config.dev_fraction;
+    test_fraction_ = config.test_fraction;
+    dev_split_seed_ = config.dev_split_seed;
+    std::optional<data::Dataset> carved_test;
+    if (config.test_fraction > 0) {
+      ADALORA_CHECK(carve_dev_ && config.eval_file.empty(),
+                    "train: test_fraction: expected with dev_fraction > 0 and no eval_file (the test "
+                    "set is never used to select), got dev_fraction ",
+                    config.dev_fraction, ", eval_file \"", config.eval_file, "\"");
+      data::TrainDevSplit split = data::split_train_dev(train, config.test_fraction, config.dev_split_seed + 1);
+      train = std::move(split.train);
+      carved_test = std::move(split.dev);
+    }
+    if (carve_dev_) {
+      data::TrainDevSplit split = data::split_train_dev(train, config.dev_fraction, config.dev_split_seed);
+      train = std::move(split.train);
+      dev_rows_ = static_cast<int64_t>(split.dev.examples.size());
+      eval.emplace_back("dev", std::move(split.dev));
+    }
+    if (carved_test) eval.emplace_back("test", std::move(*carved_test));
+    for (size_t i = 0; i < spec_.eval_splits.size() && !carved_test; ++i) {
       std::string file = spec_.eval_splits[i].file;
       if (i == 0 && !config.eval_file.empty()) file = config.eval_file;
       if (file.empty()) continue;
-      const data::Dataset d = tasks::read_task_file(
-          spec_, resolve_data_path(config.data_dir, file), label_names_);
-      eval_.emplace_back(spec_.eval_splits[i].name, encode(d, tokenizer, config.max_seq_length));
+      const std::string& name = spec_.eval_splits[i].name;
+      eval.emplace_back(!carve_dev_                       ? name
+                        : spec_.eval_splits.size() == 1 ? std::string("test")
+                                                         : "test-" + name,
+                        tasks::read_task_file(spec_, resolve_data_path(config.data_dir, file), label_names_));
     }
-    ADALORA_CHECK(!eval_.empty(), "train: eval_file: task ", spec_.name, " needs a dev file to evaluate on");
+    ADALORA_CHECK(!eval.empty(), "train: eval_file: task ", spec_.name, " needs a dev file to evaluate on");
+    train_ = encode(train, tokenizer, config.max_seq_length);
+    for (const auto& [name, d] : eval) eval_.emplace_back(name, encode(d, tokenizer, config.max_seq_length));
   }
   const EncodedDataset& train_data() const override { return train_; }
 
@@ -53,6 +83,16 @@ class ClassificationPipeline final : public TaskPipeline {
   }
   std::string primary_metric() const override { return spec_.primary_metric; }
 
+  void summarize(io::Json& summary) const override {
+    if (!carve_dev_) return;
+    summary["dev_split"] = {{"carved_from", train_path_}, {"fraction", dev_fraction_},
+                            {"seed", dev_split_seed_}, {"rows", dev_rows_}};
+    if (test_fraction_ > 0) {
+      summary["test_split"] = {{"fraction", test_fraction_}, {"seed", dev_split_seed_ + 1}};
+    }
+    if (eval_.size() > 1) summary["test_metric"] = eval_[1].first + "/" + spec_.primary_metric;
+  }
+
   void write_outputs(const std::string& output_dir) const override {
     write_labels_json(output_dir + "/" + kLabelsFile, {spec_.name, spec_.is_regression, label_names_});
   }
@@ -60,6 +100,11 @@ class ClassificationPipeline final : public TaskPipeline {
  private:
   const tasks::TaskSpec& spec_;
   std::vector<std::string> label_names_;
+  std::string train_path_;
+  bool carve_dev_ = false;
+  double dev_fraction_ = 0, test_fraction_ = 0;
+  uint64_t dev_split_seed_ = 0;
+  int64_t dev_rows_ = 0;
   EncodedDataset train_;
   std::vector<std::pair<std::string, EncodedDataset>> eval_;
 };

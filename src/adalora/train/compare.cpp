@@ -74,7 +74,10 @@ std::vector<MethodSummary> compare_methods(const io::Json& config, const std::st
     s.result = fine_tune(plan, progress);
     if (s.result.train.stopped) break;  // an interrupted run: its checkpoint, no summary
     const FineTuneResult& r = s.result;
-    const std::string split = r.primary_metric.substr(0, r.primary_metric.find('/'));
+    // The headline numbers are the test set's when a dev split did the selecting.
+    const std::string primary_split = r.primary_metric.substr(0, r.primary_metric.find('/'));
+    const std::string split = r.metrics.count("test/" + r.primary_metric.substr(primary_split.size() + 1))
+                                  ? "test" : primary_split;
     io::Json j = io::Json::object();
     j["method"] = plan.method;
     if (r.metrics.count(split + "/accuracy")) j["accuracy"] = r.metrics.at(split + "/accuracy");

@@ -26,7 +26,8 @@ struct MethodSummary {
   /// classification, named in "f1_metric") when the task has them, "trainable_params" (what the
   /// finished adapter keeps — AdaLoRA at its final ranks, as the paper's tables count), 
   /// "trainable_params_during_training", "wall_seconds", "optimizer_steps", "metrics" (all),
-  /// "eval_split", "output_dir"; AdaLoRA adds "final_total_rank".
+  /// "eval_split" ("test" when the run carved a dev split, else the selection split),
+  /// "output_dir"; AdaLoRA adds "final_total_rank".
   io::Json json;
 };
 

@@ -64,6 +64,9 @@ FineTuneConfig fine_tune_config_from_json(const io::Json& json, const std::strin
     else if (key == "data_dir") c.data_dir = o.get<std::string>(key);
     else if (key == "train_file") c.train_file = o.get<std::string>(key);
     else if (key == "eval_file") c.eval_file = o.get<std::string>(key);
+    else if (key == "dev_fraction") c.dev_fraction = o.get<double>(key);
+    else if (key == "dev_split_seed") c.dev_split_seed = o.get<uint64_t>(key);
+    else if (key == "test_fraction") c.test_fraction = o.get<double>(key);
     else if (key == "max_seq_length") c.max_seq_length = o.get<int64_t>(key);
     else if (key == "method") c.method = o.get<std::string>(key);
     else if (key == "modules_to_save") c.modules_to_save = o.get<std::vector<std::string>>(key);

@@ -20,6 +20,14 @@ struct FineTuneConfig {
   std::string data_dir;        ///< folder of the task's files (GLUE: e.g. glue_data/MNLI)
   std::string train_file;      ///< overrides the task's train file (required for generic tasks)
   std::string eval_file;       ///< overrides the first eval split's file (required for generic tasks)
+  /// > 0: carve this share of the training file as the dev split (data/dev_split.h: seeded,
+  /// stratified by label) for evaluation during training and best/; the eval files are then
+  /// reported as the test set ("test/<metric>"), never used to select anything.
+  double dev_fraction = 0;
+  uint64_t dev_split_seed = 42;  ///< which rows go to dev; fixed apart from `seed` on purpose
+  /// > 0 (with dev_fraction, without eval_file): the test set is carved too, first (seed
+  /// dev_split_seed + 1), for data that ships as one labelled file (the UCI sentiment sets).
+  double test_fraction = 0;
   int64_t max_seq_length = 128;
   std::string method = "adalora";              ///< peft registry name
   io::Json method_config = io::Json::object(); ///< PEFT-style keys (init_r, target_r, target_modules, …)

@@ -26,6 +26,14 @@ std::string escape_xml(const std::string& s) {
   return out;
 }
 
+// Rough width in pixels of `text` in a sans-serif font of `font_px` (UTF-8: one per code point), to
+// size the canvas so that no caption is cut off at the right edge.
+int text_width(const std::string& text, double font_px) {
+  int64_t chars = 0;
+  for (unsigned char c : text) chars += (c & 0xC0) != 0x80;
+  return static_cast<int>(std::ceil(static_cast<double>(chars) * font_px * 0.62));
+}
+
 // White → dark blue for 0 → 1.
 std::string color(double fraction) {
   fraction = std::clamp(fraction, 0.0, 1.0);
@@ -97,7 +105,10 @@ std::string rank_heatmap_svg(const std::vector<peft::MatrixRank>& ranks, int64_t
   }
   const int64_t columns = std::max<int64_t>(max_layer + 1, 1);
   const int cw = 40, ch = 28, left = 230, top = 50;
-  const int width = left + static_cast<int>(columns) * cw + 20;
+  const std::string caption =
+      "layer → (cell = final rank of ΔW, initial rank " + std::to_string(init_r) + ")";
+  const int width = std::max({left + static_cast<int>(columns) * cw + 20, left + text_width(caption, 12) + 20,
+                              10 + text_width(title, 15) + 20});
   const int height = top + static_cast<int>(types.size()) * ch + 50;
   std::ostringstream s;
   s << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
@@ -122,8 +133,7 @@ std::string rank_heatmap_svg(const std::vector<peft::MatrixRank>& ranks, int64_t
         << (f > 0.55 ? "white" : "black") << "\">" << it->second << "</text>\n";
     }
   }
-  s << "<text x=\"" << left << "\" y=\"" << height - 18 << "\">layer → (cell = final rank of ΔW, initial rank "
-    << init_r << ")</text>\n";
+  s << "<text x=\"" << left << "\" y=\"" << height - 18 << "\">" << escape_xml(caption) << "</text>\n";
   s << "</svg>\n";
   return s.str();
 }

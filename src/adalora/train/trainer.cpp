@@ -404,6 +404,7 @@ TrainResult Trainer::train() {
                        {"grad_norm", grad_norm}};
       if (report.budget) line["budget"] = *report.budget;
       if (report.total_rank) line["total_rank"] = *report.total_rank;
+      if (report.log_values) for (const auto& [key, value] : report.log_values()) line[key] = value;
       line["steps_per_second"] =
           seconds > 0 ? static_cast<double>(state.steps_since_log) / seconds : 0.0;
       write_log(line);

@@ -126,5 +126,15 @@ TEST(AdaLoraCoreTest, OrthRegPeftFormValueAndGradientByHand) {
   EXPECT_DOUBLE_EQ(orthogonal_regularizer({a}, OrthRegForm::PaperSquared).item<double>(), 9.0);
 }
 
+TEST(AdaLoraCoreTest, OrthogonalityDeviationIsFigure4sSquaredNormsSummedOverMatrices) {
+  // Q = A = diag(1, 2): ‖QQᵀ − I‖²_F = 3² = 9; P = B = [[2, 0], [0, 1]]: ‖PᵀP − I‖²_F = 3² = 9;
+  // a second matrix with Q = I and P = 0: ‖−I‖²_F = 2 for P, 0 for Q.
+  auto a = adapter_2x2(t64({1, 0, 0, 2}).view({2, 2}), t64({1, 1}).view({2, 1}), t64({2, 0, 0, 1}).view({2, 2}));
+  auto b = adapter_2x2(torch::eye(2, torch::kFloat64), t64({1, 1}).view({2, 1}), torch::zeros({2, 2}, torch::kFloat64));
+  const OrthogonalityDeviation d = orthogonality_deviation({a, b});
+  EXPECT_DOUBLE_EQ(d.q, 9.0);
+  EXPECT_DOUBLE_EQ(d.p, 9.0 + 2.0);
+}
+
 }  // namespace
 }  // namespace adalora::peft

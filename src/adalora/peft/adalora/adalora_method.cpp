@@ -1,5 +1,7 @@
 #include "adalora/peft/adalora/adalora_method.h"
 
+#include "adalora/peft/adalora/orth_reg.h"
+
 namespace adalora::peft {
 namespace {
 
@@ -23,6 +25,12 @@ class AdaLoraMethod : public Method {
     report.budget = r.budget;
     report.masked = r.masked;
     report.total_rank = adalora_.allocator().total_rank();
+    report.log_values = [this] {
+      std::vector<std::shared_ptr<SvdAdapter>> adapters;
+      for (const auto& m : adalora_.matrices()) adapters.push_back(m.adapter);
+      const OrthogonalityDeviation d = orthogonality_deviation(adapters);
+      return std::map<std::string, double>{{"orth_P", d.p}, {"orth_Q", d.q}};
+    };
     return report;
   }
   void save(const std::string& dir) const override { adalora_.save(dir); }

@@ -54,4 +54,18 @@ torch::Tensor orthogonal_regularizer(const std::vector<torch::Tensor>& rows,
   return total;
 }
 
+OrthogonalityDeviation orthogonality_deviation(const std::vector<std::shared_ptr<SvdAdapter>>& adapters) {
+  torch::NoGradGuard no_grad;
+  OrthogonalityDeviation d;
+  for (const auto& adapter : adapters) {
+    if (adapter->rank() == 0) continue;
+    const torch::Tensor q = adapter->lora_A.to(torch::kFloat64);  // [r, in]
+    const torch::Tensor p = adapter->lora_B.to(torch::kFloat64);  // [out, r]
+    const torch::Tensor eye = torch::eye(q.size(0), q.options());  // [r, r]
+    d.p += (torch::mm(p.t(), p) - eye).pow(2).sum().item<double>();
+    d.q += (torch::mm(q, q.t()) - eye).pow(2).sum().item<double>();
+  }
+  return d;
+}
+
 }  // namespace adalora::peft

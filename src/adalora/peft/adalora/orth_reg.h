@@ -27,4 +27,13 @@ torch::Tensor orthogonal_regularizer(const std::vector<torch::Tensor>& rows,
                                      const std::vector<torch::Tensor>& columns,
                                      OrthRegForm form = OrthRegForm::PeftMean);
 
+/// How far P and Q are from orthogonal, as the paper's Figure 4 plots it, summed over `adapters`:
+/// p = Σ_k ‖P_kᵀP_k − I‖²_F (P = lora_B, [out, r]), q = Σ_k ‖Q_kQ_kᵀ − I‖²_F (Q = lora_A, [r, in]).
+/// All r rows/columns count, as in the regulariser. A measurement: no gradient.
+struct OrthogonalityDeviation {
+  double p = 0;
+  double q = 0;
+};
+OrthogonalityDeviation orthogonality_deviation(const std::vector<std::shared_ptr<SvdAdapter>>& adapters);
+
 }  // namespace adalora::peft
