@@ -14,6 +14,7 @@ Command pretrain_command();
 Command planted_rank_command();
 Command generate_command();
 Command export_command();
+Command logits_command();
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -28,6 +29,7 @@ const std::vector<Command>& commands() {
       planted_rank_command(),
       generate_command(),
       export_command(),
+      logits_command(),
   };
   return table;
 }
