@@ -3,7 +3,8 @@
 # LLaMA (grouped-query attention) converted by llama.cpp's convert_hf_to_gguf.py, PEFT-made LoRA
 # (with rank_pattern / alpha_pattern, and plain) and AdaLoRA adapters exported by us, llama.cpp's
 # logits (libllama, base + adapter at scale 1) against `adalora logits` (base + PEFT adapter), and
-# our GGUF against convert_lora_to_gguf.py's on the plain LoRA. Not in the default test run.
+# our GGUF against convert_lora_to_gguf.py's on the plain LoRA (logits in llama.cpp, and structure
+# through npm @huggingface/gguf). Not in the default test run.
 #
 #   bash scripts/check_gguf_llamacpp.sh
 #
@@ -96,8 +97,22 @@ if (cd llama.cpp && /usr/bin/python3 "$ROOT/tools/llama_cpp_check/torch_compat.p
   "$LLAMA" case/base.gguf case/lora_plain.theirs.gguf < case/ids.txt 2>/dev/null > case/llama_lora_plain.theirs.jsonl
   /usr/bin/python3 "$ROOT/tools/llama_cpp_check/compare_logits.py" "lora_plain: ours vs convert_lora_to_gguf.py" \
     case/llama_lora_plain.f32.jsonl case/llama_lora_plain.theirs.jsonl 1e-6 || status=1
+  # 6. The same two files through HuggingFace's GGUF parser (npm @huggingface/gguf): tensor names,
+  #    shapes (ne), types and the adapter metadata must agree (offsets and tensor order may differ).
+  if [ ! -d hfgguf/node_modules/@huggingface/gguf ]; then
+    mkdir -p hfgguf && (cd hfgguf && npm install --no-audit --no-fund @huggingface/gguf@0.4.6 >/dev/null)
+  fi
+  structure() {
+    node "$ROOT/tools/llama_cpp_check/gguf_structure.mjs" hfgguf/node_modules/@huggingface/gguf "$1" |
+      grep -E "^tensor|adapter\.|general\.(type|architecture)" | sed 's/ offset=.*//' | sort
+  }
+  if diff <(structure case/lora_plain.f32.gguf) <(structure case/lora_plain.theirs.gguf); then
+    echo "lora_plain: @huggingface/gguf reads the same tensors, shapes, types and adapter metadata in both files"
+  else
+    echo "lora_plain: structures differ (above)"; status=1
+  fi
 else
-  echo "convert_lora_to_gguf.py did not run here (case/convert_lora.log); step 5 skipped"
+  echo "convert_lora_to_gguf.py did not run here (case/convert_lora.log); steps 5 and 6 skipped"
 fi
 [ $status = 0 ] && echo "PASS: llama.cpp gives our logits" || echo "FAIL"
 exit $status
