@@ -9,7 +9,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <functional>
 #include <map>
+#include <set>
 
 #include "adalora/core/error.h"
 #include "adalora/io/atomic_file.h"
