@@ -15,6 +15,7 @@ Command planted_rank_command();
 Command generate_command();
 Command export_command();
 Command experiment_command();
+Command logits_command();
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -30,6 +31,7 @@ const std::vector<Command>& commands() {
       generate_command(),
       export_command(),
       experiment_command(),
+      logits_command(),
   };
   return table;
 }

@@ -4,11 +4,14 @@
 //                server's limit)
 //   --to merged  base model + adapter merged into a HuggingFace model folder (--dtype, sharded
 //                above --max-shard-size, tokenizer files copied)
+//   --to gguf    LoRA or AdaLoRA adapter → llama.cpp's GGUF LoRA adapter (LLaMA, Mistral, Qwen2;
+//                --model names the base for its config.json; --dtype f32 | f16)
 #include <filesystem>
 #include <iostream>
 
 #include "adalora/core/error.h"
 #include "adalora/peft/adalora/export_lora.h"
+#include "adalora/train/export_gguf.h"
 #include "adalora/train/export_merged.h"
 #include "tools/adalora/command.h"
 
@@ -44,6 +47,26 @@ int run_export(const ExportFlags& f) {
               << " modules at rank 0 dropped\n";
     return 0;
   }
+  if (f.to == "gguf") {
+    if (f.inference.model_dir.empty()) {
+      throw Error("export --to gguf: --model: expected the base model folder (its config.json), got none");
+    }
+    std::string adapter = f.inference.adapter_dir;  // a training output folder stands for its adapter/
+    if (!fs::exists(fs::path(adapter) / "adapter_config.json") && fs::exists(fs::path(adapter) / "adapter")) {
+      adapter = (fs::path(adapter) / "adapter").string();
+    }
+    train::GgufExportOptions options;
+    const auto dtype = train::export_dtype_from_name(f.dtype);
+    if (dtype != torch::kFloat32 && dtype != torch::kFloat16) {
+      throw Error("export --to gguf: --dtype: expected f32 or f16, got " + f.dtype);
+    }
+    options.type = dtype == torch::kFloat32 ? io::GgmlType::F32 : io::GgmlType::F16;
+    const auto s = train::export_adapter_as_gguf(adapter, f.inference.model_dir, f.out, options);
+    std::cout << "wrote GGUF LoRA adapter " << f.out << " (" << s.architecture << "): " << s.modules
+              << " modules, max rank " << s.max_rank << ", alpha " << s.alpha << ", " << s.rescaled_modules
+              << " modules with their own scaling folded into lora_b\n";
+    return 0;
+  }
   if (f.inference.model_dir.empty()) throw Error("export --to merged: --model: expected the base model folder, got none");
   train::MergedExportOptions options;
   options.dtype = train::export_dtype_from_name(f.dtype);
@@ -58,21 +81,23 @@ int run_export(const ExportFlags& f) {
 }  // namespace
 
 Command export_command() {
-  return {"export", "Export an adapter as plain LoRA or as a merged HuggingFace model", [](CLI::App& app) {
+  return {"export", "Export an adapter as plain LoRA, a merged HuggingFace model or a llama.cpp GGUF LoRA", [](CLI::App& app) {
             auto f = std::make_shared<ExportFlags>();
-            app.add_option("--to", f->to, "lora | merged")->required()->check(CLI::IsMember({"lora", "merged"}));
+            app.add_option("--to", f->to, "lora | merged | gguf")
+                ->required()
+                ->check(CLI::IsMember({"lora", "merged", "gguf"}));
             app.add_option("--adapter", f->inference.adapter_dir,
                            "Adapter folder (for merged also a training output folder)")
                 ->required();
-            app.add_option("--out", f->out, "Folder to write")->required();
+            app.add_option("--out", f->out, "Folder to write (gguf: the .gguf file)")->required();
             app.add_option("--uniform-rank", f->lora.uniform_rank,
                            "lora: every module at this rank, padded with zeros (default: each module's kept rank)");
             app.add_option("--max-rank", f->lora.max_rank,
                            "lora: refuse ranks above this (the server's max LoRA rank)");
-            app.add_option("--model", f->inference.model_dir, "merged: base model folder the adapter was trained on");
+            app.add_option("--model", f->inference.model_dir, "merged, gguf: base model folder the adapter was trained on");
             app.add_option("--task", f->inference.task, "merged: task (default: labels.json beside the adapter)");
             app.add_option("--tokenizer", f->inference.tokenizer, "merged: tokenizer folder (default: --model)");
-            app.add_option("--dtype", f->dtype, "merged: f32 | f16 | bf16 (default f32)");
+            app.add_option("--dtype", f->dtype, "merged: f32 | f16 | bf16; gguf: f32 | f16 (default f32)");
             app.add_option("--max-shard-size", f->max_shard_size,
                            "merged: shard above this size, e.g. 2GB, 500MB (default: one file)");
             return [f]() { return run_export(*f); };

@@ -33,23 +33,46 @@ std::vector<std::string> fixture_cases() {
   return out;
 }
 
+std::string task_type_of(const std::string& case_dir) {
+  const io::Json config = io::load_json_file(case_dir + "/adapter/adapter_config.json");
+  return config.value("task_type", io::Json()).is_string() ? config.at("task_type").get<std::string>() : "";
+}
+
+// The head PEFT's task_type implies (PEFT's AutoPeftModelFor… classes): SEQ_CLS and none → classifier.
+models::TaskHead head_of(const std::string& case_dir) {
+  const std::string task = task_type_of(case_dir);
+  return task == "CAUSAL_LM"      ? models::TaskHead::CausalLM
+         : task == "SEQ_2_SEQ_LM" ? models::TaskHead::Seq2SeqLM
+                                  : models::TaskHead::SequenceClassification;
+}
+
+// transformers 4.40.2's LlamaRotaryEmbedding computes cos/sin in float32 even in a float64 model
+// (`.float()` under disabled autocast), so PEFT's float64 LLaMA logits carry float32 rope rounding
+// (measured: 6e-7); every other architecture is float64 throughout.
+double tolerance_of(const std::string& case_dir) {
+  const std::string type = io::load_json_file(case_dir + "/base/config.json").at("model_type");
+  return type == "llama" || type == "mistral" || type == "qwen2" ? 5e-6 : 1e-10;
+}
+
 // Our logits for the fixture's inputs, the adapter loaded from `adapter_dir` onto `case_dir`/base.
 torch::Tensor our_logits(const std::string& case_dir, const std::string& adapter_dir) {
-  auto model = models::load_pretrained(case_dir + "/base", models::TaskHead::SequenceClassification,
-                                       torch::kFloat64);
+  auto model = models::load_pretrained(case_dir + "/base", head_of(case_dir), torch::kFloat64);
   auto method = load_adapter(*model, adapter_dir);
   model->eval();
   const auto expected = io::SafetensorsFile::open(case_dir + "/expected.safetensors");
   models::ModelInputs in;
   in.input_ids = expected.load("input_ids", torch::kInt64);            // [B, T]
   in.attention_mask = expected.load("attention_mask", torch::kInt64);  // [B, T]
+  if (expected.contains("decoder_input_ids")) {
+    in.decoder_input_ids = expected.load("decoder_input_ids", torch::kInt64);  // [B, T_dec]
+  }
   torch::NoGradGuard no_grad;
-  return model->forward(in).logits;  // [B, num_labels]
+  return model->forward(in).logits;  // [B, num_labels] or [B, T(_dec), V]
 }
 
 TEST(PeftFixtures, EveryCaseIsPresent) {
   // The committed cases; a new one is picked up by the test below without being listed here.
-  EXPECT_GE(fixture_cases().size(), 5u);
+  EXPECT_GE(fixture_cases().size(), 9u);
 }
 
 class PeftFixture : public ::testing::TestWithParam<std::string> {};
@@ -57,7 +80,8 @@ class PeftFixture : public ::testing::TestWithParam<std::string> {};
 TEST_P(PeftFixture, LoadsAndGivesPeftsLogits) {
   const std::string dir = kRoot + "/" + GetParam();
   const auto expected = io::SafetensorsFile::open(dir + "/expected.safetensors").load("logits", torch::kFloat64);
-  EXPECT_TENSOR_NEAR(our_logits(dir, dir + "/adapter"), expected, 1e-10, 1e-10);
+  const double tolerance = tolerance_of(dir);
+  EXPECT_TENSOR_NEAR(our_logits(dir, dir + "/adapter"), expected, tolerance, tolerance);
 }
 
 bool is_adalora(const std::string& case_dir) {
@@ -96,13 +120,14 @@ TEST_P(PeftAdaLoraFixture, ExportsToLoraWithTheSameLogits) {
     const auto summary = export_adalora_as_lora(tmp.file("ada64"), out, options);
     const io::Json config = io::load_json_file(out + "/adapter_config.json");
     EXPECT_EQ(config.at("peft_type"), "LORA");
-    EXPECT_EQ(config.at("task_type"), "SEQ_CLS");
+    EXPECT_EQ(config.at("task_type"), task_type_of(dir));
     EXPECT_EQ(config.at("target_modules").size(), static_cast<size_t>(summary.modules));
     if (uniform > 0) {
       EXPECT_TRUE(config.at("rank_pattern").empty());
     }
     // float64 throughout: B·diag(λ) and α_k / r_k = α / (init_r + 1e-5) reproduce AdaLoRA's update.
-    EXPECT_TENSOR_NEAR(our_logits(dir, out), expected, 1e-10, 1e-10) << "uniform rank " << uniform;
+    const double tolerance = tolerance_of(dir);
+    EXPECT_TENSOR_NEAR(our_logits(dir, out), expected, tolerance, tolerance) << "uniform rank " << uniform;
   }
   // The adapter's own dtype (F32): λ folded into B rounds once.
   const std::string f32 = tmp.file("lora_f32");

@@ -1,0 +1,77 @@
+// `adalora logits`: the next-token logits of a causal LM (and optionally an adapter) for token ids,
+// for comparing with other runtimes (scripts/check_gguf_llamacpp.sh compares them with llama.cpp's).
+// JSONL in ({"input_ids": [...]}, --input or stdin), one JSON line out per input:
+// {"logits": [[V floats] per position]} — float32 values of the model's forward pass, eval mode.
+#include <fstream>
+#include <iostream>
+
+#include "adalora/core/error.h"
+#include "adalora/core/threads.h"
+#include "adalora/io/json.h"
+#include "adalora/models/model.h"
+#include "adalora/peft/adapter_loader.h"
+#include "tools/adalora/command.h"
+
+namespace adalora::cli {
+namespace {
+
+struct LogitsFlags {
+  std::string model, adapter, input;
+};
+
+int run_logits(const LogitsFlags& f) {
+  configure_threads();
+  models::ModelPtr model = models::load_pretrained(f.model, models::TaskHead::CausalLM);
+  if (!f.adapter.empty()) peft::load_adapter(*model, f.adapter);
+  model->eval();
+  const int64_t vocab = model->config().get<int64_t>("vocab_size", 0);
+  std::ifstream file;
+  if (!f.input.empty()) {
+    file.open(f.input);
+    ADALORA_CHECK(file, f.input, ": cannot open");
+  }
+  std::istream& in = f.input.empty() ? std::cin : file;
+  const std::string source = f.input.empty() ? "<stdin>" : f.input;
+  std::string line;
+  for (int64_t number = 1; std::getline(in, line); ++number) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const std::string where = source + ":" + std::to_string(number);
+    io::Json row;
+    try {
+      row = io::Json::parse(line);
+    } catch (const io::Json::exception& e) {
+      throw Error(where + ": expected a JSON object, got invalid JSON (" + e.what() + ")");
+    }
+    ADALORA_CHECK(row.is_object(), where, ": expected a JSON object, got ", row.dump());
+    const auto ids = io::JsonObject(row, where).get<std::vector<int64_t>>("input_ids");
+    ADALORA_CHECK(!ids.empty(), where, ": input_ids: expected at least one token");
+    for (int64_t id : ids) {
+      ADALORA_CHECK(id >= 0 && id < vocab, where, ": input_ids: expected ids in [0, ", vocab, "), got ", id);
+    }
+    torch::NoGradGuard no_grad;
+    models::ModelInputs inputs;
+    inputs.input_ids = torch::tensor(ids, torch::kLong).view({1, -1});
+    const auto logits = model->forward(inputs).logits[0].to(torch::kFloat32).contiguous();  // [T, V]
+    io::Json out = io::Json::array();
+    for (int64_t t = 0; t < logits.size(0); ++t) {
+      const float* p = logits[t].data_ptr<float>();
+      out.push_back(std::vector<float>(p, p + logits.size(1)));
+    }
+    std::cout << io::Json{{"logits", out}}.dump() << "\n" << std::flush;
+  }
+  return 0;
+}
+
+}  // namespace
+
+Command logits_command() {
+  return {"logits", "Print a causal LM's logits for token ids (JSONL in, JSONL out)", [](CLI::App& app) {
+            auto f = std::make_shared<LogitsFlags>();
+            app.add_option("--model", f->model, "Causal-LM model folder (config.json + weights)")->required();
+            app.add_option("--adapter", f->adapter, "PEFT adapter folder to apply");
+            app.add_option("--input", f->input, "JSONL {\"input_ids\": [...]} lines (default: stdin)");
+            return [f]() { return run_logits(*f); };
+          }};
+}
+
+}  // namespace adalora::cli
