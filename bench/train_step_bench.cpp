@@ -18,8 +18,12 @@
 // OpenMP pool exists yet to be broken by fork); the child reports VmHWM and the VmRSS after building.
 //
 // Output: one JSON line per configuration, one summary line per model shape.
-//   train_step_bench [--quick] [--shapes small,bert-base,deberta-v3-base] [--batch 8] [--seq 128]
-//                    [--warmup N] [--repeats N] [--threads N] [--no-memory] [--profile DIR]
+//   train_step_bench [--quick] [--shapes small,bert-base,deberta-v3-base] [--batch 8[,16,32]]
+//                    [--seq 128[,256,512]] [--warmup N] [--repeats N] [--threads N] [--no-memory]
+//                    [--profile DIR] [--eval]
+// Lists for --batch and --seq give the scaling table: every (shape, batch, seq), one summary line each.
+// --eval: after each shape's training rounds, eval-mode forwards of frozen, LoRA and AdaLoRA with
+// the adapter path and with adapters merged (peft::MergedForEval), interleaved; one line each.
 // --profile DIR: after the timed rounds, one more step per configuration under LibTorch's legacy
 // profiler, written as a Chrome trace DIR/<shape>.<config>.json (op names and durations).
 #include <sys/wait.h>
@@ -45,6 +49,7 @@
 #include "adalora/models/model.h"
 #include "adalora/peft/adalora/adalora.h"
 #include "adalora/peft/lora.h"
+#include "adalora/peft/merged_for_eval.h"
 
 namespace {
 
@@ -59,6 +64,9 @@ struct Options {
   int threads = 0;
   bool memory = true;
   std::string profile_dir;  ///< non-empty: one traced step per configuration, written there
+  std::vector<int64_t> batches = {8};  ///< --batch list: the scaling table's rows
+  std::vector<int64_t> seqs = {128};   ///< --seq list
+  bool eval = false;                   ///< also time evaluation forwards, merged against unmerged
   int64_t init_r = 12;
   int64_t target_r = 8;
 };
@@ -313,6 +321,59 @@ std::string fmt(double v) {
   return s.str();
 }
 
+// ---- evaluation: adapters merged (peft::MergedForEval) against the adapter path (--eval) ----------
+// One eval-mode forward (no grad) of the same batch per configuration, interleaved round by round.
+// The merged forwards run while a guard is held; merging and restoring the weights (once per
+// evaluation, not per batch) is timed on its own.
+void time_eval(const ShapeDef& shape, const Options& opt, int threads, std::vector<Runner*> runners,
+               const models::ModelInputs& in) {
+  struct Config {
+    std::string name;
+    Runner* runner;
+    bool merged;
+    std::vector<double> ms, merge_ms;
+  };
+  std::vector<Config> configs;
+  for (Runner* r : runners) {
+    r->model->eval();
+    configs.push_back({kind_name(r->kind), r, false, {}, {}});
+    if (r->kind != Kind::Frozen) configs.push_back({std::string(kind_name(r->kind)) + "_merged", r, true, {}, {}});
+  }
+  auto forward = [&](Config& c) {
+    torch::NoGradGuard no_grad;
+    const auto t0 = Clock::now();
+    std::optional<peft::MergedForEval> merged;
+    if (c.merged) merged.emplace(*c.runner->model);
+    const auto t1 = Clock::now();
+    c.runner->model->forward(in);
+    const double ms = ms_since(t1);
+    merged.reset();
+    return std::pair<double, double>{ms, ms_since(t0) - ms};
+  };
+  for (int w = 0; w < opt.warmup; ++w) {
+    for (auto& c : configs) forward(c);
+  }
+  for (int i = 0; i < opt.repeats; ++i) {
+    for (auto& c : configs) {
+      const auto [ms, merge_ms] = forward(c);
+      c.ms.push_back(ms);
+      c.merge_ms.push_back(merge_ms);
+    }
+  }
+  const double frozen = median(configs.front().ms);
+  for (auto& c : configs) {
+    const double m = median(c.ms);
+    std::cout << "{\"bench\":\"eval_forward\",\"shape\":\"" << shape.name << "\",\"config\":\"" << c.name
+              << "\",\"batch\":" << opt.batch << ",\"seq\":" << opt.seq << ",\"threads\":" << threads
+              << ",\"repeats\":" << c.ms.size() << ",\"forward_ms_median\":" << fmt(m)
+              << ",\"spread_pct\":" << fmt(100.0 * (max_of(c.ms) - min_of(c.ms)) / m)
+              << ",\"over_frozen\":" << fmt(m / frozen);
+    if (c.merged) std::cout << ",\"merge_and_restore_ms_median\":" << fmt(median(c.merge_ms));
+    std::cout << "}" << std::endl;
+  }
+  for (Runner* r : runners) r->model->train();
+}
+
 // ---- one model shape ----------------------------------------------------------------------------
 void time_shape(const ShapeDef& shape, const Options& opt, int threads,
                 const std::map<Kind, Memory>& memory) {
@@ -409,6 +470,7 @@ void time_shape(const ShapeDef& shape, const Options& opt, int threads,
             << ",\"peak_fraction\":" << fmt(achieved / gemm_peak)
             << ",\"peak_memory\":{\"lora_over_frozen\":" << fmt(mem_ratio(Kind::Lora))
             << ",\"adalora_over_frozen\":" << fmt(mem_ratio(Kind::AdaLora)) << "}}" << std::endl;
+  if (opt.eval) time_eval(shape, opt, threads, {&frozen, &lora, &ada}, in);
 }
 
 std::vector<std::string> split(const std::string& s) {
@@ -418,6 +480,12 @@ std::vector<std::string> split(const std::string& s) {
   while (std::getline(in, item, ',')) {
     if (!item.empty()) out.push_back(item);
   }
+  return out;
+}
+
+std::vector<int64_t> split_int(const std::string& s) {
+  std::vector<int64_t> out;
+  for (const auto& item : split(s)) out.push_back(std::stoll(item));
   return out;
 }
 
@@ -437,8 +505,9 @@ Options parse(int argc, char** argv) {
     };
     if (a == "--quick") quick = true;
     else if (a == "--shapes") shapes = split(value());
-    else if (a == "--batch") o.batch = std::stoll(value());
-    else if (a == "--seq") o.seq = std::stoll(value());
+    else if (a == "--batch") o.batches = split_int(value());
+    else if (a == "--seq") o.seqs = split_int(value());
+    else if (a == "--eval") o.eval = true;
     else if (a == "--warmup") warmup = std::stoi(value());
     else if (a == "--repeats") repeats = std::stoi(value());
     else if (a == "--threads") o.threads = std::stoi(value());
@@ -446,7 +515,8 @@ Options parse(int argc, char** argv) {
     else if (a == "--profile") o.profile_dir = value();
     else {
       std::cerr << "usage: train_step_bench [--quick] [--shapes small,bert-base,deberta-v3-base] "
-                   "[--batch 8] [--seq 128] [--warmup N] [--repeats N] [--threads N] [--no-memory] [--profile DIR]\n";
+                   "[--batch 8[,16,…]] [--seq 128[,256,…]] [--warmup N] [--repeats N] [--threads N] [--no-memory] "
+                   "[--profile DIR] [--eval]\n";
       std::exit(a == "--help" ? 0 : 2);
     }
   }
@@ -468,15 +538,27 @@ int main(int argc, char** argv) {
   const Options opt = parse(argc, argv);
   // Memory first, each configuration in a fork()ed child, while this process has not yet started
   // LibTorch's OpenMP pool (forking after that leaves the child's pool unusable).
-  std::map<std::string, std::map<Kind, Memory>> memory;
+  // Every (shape, batch, seq) of the scaling table, smallest first.
+  std::vector<std::pair<std::string, Options>> runs;
+  for (const auto& name : opt.shapes) {
+    for (int64_t b : opt.batches) {
+      for (int64_t t : opt.seqs) {
+        Options o = opt;
+        o.batch = b;
+        o.seq = t;
+        runs.emplace_back(name, o);
+      }
+    }
+  }
+  std::vector<std::map<Kind, Memory>> memory(runs.size());
   if (opt.memory) {
-    for (const auto& name : opt.shapes) {
+    for (size_t i = 0; i < runs.size(); ++i) {
       for (Kind k : {Kind::Frozen, Kind::Lora, Kind::AdaLora}) {
-        memory[name][k] = measure_memory(k, find_shape(name), opt);
+        memory[i][k] = measure_memory(k, find_shape(runs[i].first), runs[i].second);
       }
     }
   }
   const int threads = configure_threads(opt.threads);
-  for (const auto& name : opt.shapes) time_shape(find_shape(name), opt, threads, memory[name]);
+  for (size_t i = 0; i < runs.size(); ++i) time_shape(find_shape(runs[i].first), runs[i].second, threads, memory[i]);
   return 0;
 }

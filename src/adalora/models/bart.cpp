@@ -10,7 +10,7 @@
 #include <cmath>
 
 #include "adalora/core/error.h"
-#include "adalora/models/attention_masks.h"
+#include "adalora/models/causal_mask.h"
 #include "adalora/models/heads.h"
 #include "adalora/models/model.h"
 #include "adalora/nn/activations.h"
@@ -343,7 +343,8 @@ struct BodyImpl : torch::nn::Module {
     // A single new token with no padding mask sees every cached key: no mask needed (as HF).
     const auto self_mask = T == 1 && !in.decoder_attention_mask.defined()
                                ? torch::Tensor()
-                               : causal_mask(T, past, in.decoder_attention_mask, h.scalar_type(), h.device());
+                               : causal_attention_mask(in.decoder_attention_mask, T, past, h.scalar_type(),
+                                                       MaskCombine::Clamp, h.device());
     const auto cross_mask = enc_mask.defined() ? padding_mask(enc_mask, h.scalar_type()) : torch::Tensor();
     for (size_t i = 0; i < decoder->layers->size(); ++i) {
       if (in.output_hidden_states) out.hidden_states.push_back(h);

@@ -14,8 +14,10 @@
 #include "adalora/nn/activations.h"
 #include "adalora/nn/attention.h"
 #include "adalora/nn/dropout.h"
+#include "adalora/nn/dropout_add_layer_norm.h"
 #include "adalora/nn/init.h"
 #include "adalora/nn/linear.h"
+#include "adalora/nn/shared_input_linear.h"
 
 namespace adalora::models {
 namespace {
@@ -152,8 +154,10 @@ struct SelfAttentionImpl : torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& h, const torch::Tensor& additive_mask) {
     const int64_t B = h.size(0), T = h.size(1);
     auto split = [&](const torch::Tensor& x) { return x.view({B, T, heads, head_size}); };  // [B, T, H, D]
+    // q, k, v with their adapters' rank-r products in one pass over h (nn/shared_input_linear.h).
+    const auto qkv = nn::shared_input_linears(h, {query.get(), key.get(), value.get()});
     // softmax(q·kᵀ / sqrt(D) + mask) → dropout → ·v, per head in parallel (nn/attention.h).
-    return nn::multi_head_attention(split(query(h)), split(key(h)), split(value(h)), additive_mask,
+    return nn::multi_head_attention(split(qkv[0]), split(qkv[1]), split(qkv[2]), additive_mask,
                                     std::sqrt(static_cast<double>(head_size)), dropout->p(), is_training());
   }
 
@@ -172,7 +176,9 @@ struct ResidualOutputImpl : torch::nn::Module {
   }
   // x: [B, T, in], residual: [B, T, C] → [B, T, C]
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& residual) {
-    return LayerNorm(dropout(dense(x)) + residual);
+    // LayerNorm(dropout(dense(x)) + residual) in one pass per row (nn/dropout_add_layer_norm.h).
+    return nn::dropout_add_layer_norm(dense(x), residual, LayerNorm->weight, LayerNorm->bias,
+                                      LayerNorm->options.eps(), dropout->p(), is_training());
   }
   nn::Linear dense{nullptr};
   torch::nn::LayerNorm LayerNorm{nullptr};

@@ -15,6 +15,12 @@ double finfo_min(torch::ScalarType dtype) {
   }
 }
 
+torch::Tensor padding_mask(const torch::Tensor& mask, torch::ScalarType dtype) {
+  ADALORA_CHECK(mask.dim() == 2, "attention mask: expected [batch, length], got ", mask.sizes());
+  const auto blocked = mask.eq(0).unsqueeze(1).unsqueeze(2);  // [B, 1, 1, S]
+  return torch::zeros(blocked.sizes(), mask.options().dtype(dtype)).masked_fill(blocked, finfo_min(dtype));
+}
+
 torch::Tensor causal_attention_mask(const torch::Tensor& attention_mask, int64_t T, int64_t past,
                                     torch::ScalarType dtype, MaskCombine combine, torch::Device device) {
   const int64_t S = past + T;

@@ -1,4 +1,5 @@
-// The additive self-attention mask of decoder-only models: causal (query at absolute position
+// The additive attention masks of the generative models: a padding mask for encoders and
+// cross-attention, and the self-attention mask of decoders: causal (query at absolute position
 // past + i sees keys 0 ..= past + i) plus padding (keys whose attention_mask is 0), in the two ways
 // transformers v4.40.2 combines them. Masked entries hold torch.finfo(dtype).min, never -inf or
 // -10000, as HF's eager attention: the golden cases compare padded positions too.
@@ -19,6 +20,10 @@ enum class MaskCombine {
   /// the key is in the future or padded, 0 elsewhere.
   Clamp,
 };
+
+/// transformers v4.40.2 _prepare_4d_attention_mask (encoders, cross-attention): mask [B, S] (1 =
+/// attend, 0 = padding) → [B, 1, 1, S] in `dtype`, finfo(dtype).min at the padded keys.
+torch::Tensor padding_mask(const torch::Tensor& mask, torch::ScalarType dtype);
 
 /// attention_mask: [B, past + T] (1 = token, 0 = padding) or undefined (no padding). Returns the
 /// additive mask [B, 1, T, past + T] (or [1, 1, T, past + T] without attention_mask) in `dtype`.

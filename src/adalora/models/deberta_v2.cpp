@@ -19,8 +19,10 @@
 #include "adalora/nn/activations.h"
 #include "adalora/nn/batched_matmul.h"
 #include "adalora/nn/dropout.h"
+#include "adalora/nn/dropout_add_layer_norm.h"
 #include "adalora/nn/init.h"
 #include "adalora/nn/linear.h"
+#include "adalora/nn/shared_input_linear.h"
 
 namespace adalora::models {
 namespace {
@@ -273,9 +275,11 @@ struct DisentangledSelfAttentionImpl : torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& h, const torch::Tensor& mask,
                         const torch::Tensor& relative_pos, const torch::Tensor& rel_embeddings) {
     const int64_t B = h.size(0), T = h.size(1);
-    const auto q = split_heads(query_proj(h));  // [B·H, T, D]
-    const auto k = split_heads(key_proj(h));
-    const auto v = split_heads(value_proj(h));
+    // The three projections' adapters in one pass over h (nn/shared_input_linear.h).
+    const auto qkv = nn::shared_input_linears(h, {query_proj.get(), key_proj.get(), value_proj.get()});
+    const auto q = split_heads(qkv[0]);  // [B·H, T, D]
+    const auto k = split_heads(qkv[1]);
+    const auto v = split_heads(qkv[2]);
     const int64_t scale_factor = 1 + (c2p ? 1 : 0) + (p2c ? 1 : 0);
     // HF: scale = sqrt(tensor(D, float32) * scale_factor) as float32, and K is divided before bmm.
     const auto scale = torch::sqrt(torch::full({}, static_cast<double>(head_size), torch::kFloat32) *
@@ -347,7 +351,9 @@ struct ResidualOutputImpl : torch::nn::Module {
     dropout = register_module("dropout", nn::Dropout(c.hidden_dropout_prob));
   }
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& residual) {
-    return LayerNorm(dropout(dense(x)) + residual);
+    // LayerNorm(dropout(dense(x)) + residual) in one pass per row (nn/dropout_add_layer_norm.h).
+    return nn::dropout_add_layer_norm(dense(x), residual, LayerNorm->weight, LayerNorm->bias,
+                                      LayerNorm->options.eps(), dropout->p(), is_training());
   }
   nn::Linear dense{nullptr};
   torch::nn::LayerNorm LayerNorm{nullptr};

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "adalora/core/error.h"
+#include "adalora/nn/dropout_seed.h"
 
 namespace adalora::nn {
 namespace {
@@ -26,11 +27,15 @@ inline uint32_t keep_threshold(double p) {
   return static_cast<uint32_t>(std::llround((1.0 - p) * 16777216.0));
 }
 
-uint64_t draw_seed() {
+}  // namespace
+
+uint64_t draw_dropout_seed() {
   auto gen = at::detail::getDefaultCPUGenerator();
   std::lock_guard<std::mutex> lock(gen.mutex());
   return gen.get<at::CPUGeneratorImpl>()->random64();
 }
+
+namespace {
 
 // out[i] = keep_i ? x[i]·scale : 0, mask[i] = keep_i, for i in [0, n).
 template <typename T>
@@ -83,7 +88,7 @@ std::pair<torch::Tensor, torch::Tensor> dropout_forward(const torch::Tensor& x, 
   const auto input = x.contiguous();
   auto out = torch::empty_like(input);
   auto mask = torch::empty(input.sizes(), input.options().dtype(torch::kUInt8));
-  const uint64_t seed = draw_seed();
+  const uint64_t seed = draw_dropout_seed();
   AT_DISPATCH_FLOATING_TYPES(input.scalar_type(), "adalora::nn::dropout_forward", [&] {
     dropout_kernel<scalar_t>(input.data_ptr<scalar_t>(), out.data_ptr<scalar_t>(), mask.data_ptr<uint8_t>(),
                              input.numel(), seed, keep_threshold(p), static_cast<scalar_t>(1.0 / (1.0 - p)));

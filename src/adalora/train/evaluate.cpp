@@ -10,6 +10,7 @@
 #include "adalora/metrics/evaluate.h"
 #include "adalora/peft/adapter_files.h"
 #include "adalora/peft/adapter_loader.h"
+#include "adalora/peft/merged_for_eval.h"
 #include "adalora/tasks/registry.h"
 
 namespace adalora::train {
@@ -163,6 +164,7 @@ std::map<std::string, double> evaluate_split(models::Model& model, const Encoded
                                              dist::ProcessGroup* group) {
   std::vector<int64_t> predicted;
   std::vector<double> predicted_values;
+  const peft::MergedForEval merged(model);  // adapters merged: eval at the base model's cost
   const torch::Tensor logits = group ? predict_logits_sharded(model, data, batch_size, *group)
                                      : predict_logits(model, data, batch_size);  // [N, num_labels]
   if (logits.numel() > 0) {
