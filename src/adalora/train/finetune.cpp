@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <set>
 
+#include "adalora/core/device.h"
 #include "adalora/core/error.h"
 #include "adalora/io/atomic_file.h"
 #include "adalora/peft/adalora/adalora_method.h"
@@ -69,6 +70,7 @@ FineTuneConfig fine_tune_config_from_json(const io::Json& json, const std::strin
     else if (key == "method") c.method = o.get<std::string>(key);
     else if (key == "modules_to_save") c.modules_to_save = o.get<std::vector<std::string>>(key);
     else if (key == "eval_batch_size") c.eval_batch_size = o.get<int64_t>(key);
+    else if (key == "device") c.device = o.get<std::string>(key);
     else if (key == "learning_rate") t.learning_rate = o.get<double>(key);
     else if (key == "weight_decay") t.weight_decay = o.get<double>(key);
     else if (key == "warmup_steps") t.warmup_steps = o.get<int64_t>(key);
@@ -101,6 +103,7 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress,
   ADALORA_CHECK(!config.model_dir.empty(), "train: model: expected a HuggingFace model folder, got none");
   ADALORA_CHECK(!config.trainer.output_dir.empty(), "train: output_dir: expected a folder, got none");
   const tasks::TaskSpec& spec = tasks::find_task(config.task);
+  const torch::Device device = parse_device(config.device, "device");  // before any work
 
   // Data.
   const std::string train_path = resolve(config.data_dir, config.train_file.empty() ? spec.train_file : config.train_file);
@@ -138,6 +141,7 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress,
   // The task head is new: a checkpoint's own head of another size (a model fine-tuned for another
   // label set) is re-initialised, as HF's ignore_mismatched_sizes; the encoder must match.
   models::load_weights(*model, config.model_dir, &load_report, /*ignore_mismatched_head=*/true);
+  model->to(device);  // initialised on the CPU (same numbers on every device), then moved
 
   // Method.
   TrainerOptions trainer_options = config.trainer;
