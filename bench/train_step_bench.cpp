@@ -18,12 +18,18 @@
 // OpenMP pool exists yet to be broken by fork); the child reports VmHWM and the VmRSS after building.
 //
 // Output: one JSON line per configuration, one summary line per model shape.
-//   train_step_bench [--quick] [--shapes small,bert-base,deberta-v3-base] [--batch 8[,16,32]]
+//   train_step_bench [--quick] [--shapes small,bert-base,deberta-v3-base,llama-1b] [--batch 8[,16,32]]
 //                    [--seq 128[,256,512]] [--warmup N] [--repeats N] [--threads N] [--no-memory]
-//                    [--profile DIR] [--eval]
+//                    [--profile DIR] [--eval] [--device cpu|cuda[:N]] [--autocast none|bf16]
 // Lists for --batch and --seq give the scaling table: every (shape, batch, seq), one summary line each.
 // --eval: after each shape's training rounds, eval-mode forwards of frozen, LoRA and AdaLoRA with
 // the adapter path and with adapters merged (peft::MergedForEval), interleaved; one line each.
+// --device cuda (issue 18; NOT run on this project's machines, see docs/devices.md): models and
+// inputs on the GPU, each step ends with torch::cuda::synchronize(); peak memory is the CUDA
+// caching allocator's peak of allocated bytes, one configuration at a time in this process
+// (fork does not mix with CUDA), in builds whose LibTorch has CUDA. --autocast bf16: forward and
+// loss under CUDA autocast to bfloat16 (backward outside it, as torch.autocast is used); the CUDA
+// path times the first --batch and --seq only.
 // --profile DIR: after the timed rounds, one more step per configuration under LibTorch's legacy
 // profiler, written as a Chrome trace DIR/<shape>.<config>.json (op names and durations).
 #include <sys/wait.h>
@@ -43,7 +49,14 @@
 #include <string>
 #include <vector>
 
+#ifdef ADALORA_WITH_CUDA
+#include <c10/cuda/CUDACachingAllocator.h>
+#endif
+#include <torch/cuda.h>
+
 #include "adalora/core/blas.h"
+#include "adalora/core/device.h"
+#include "adalora/core/torch_compat.h"
 #include "adalora/core/threads.h"
 #include "adalora/io/json.h"
 #include "adalora/models/model.h"
@@ -69,16 +82,22 @@ struct Options {
   bool eval = false;                   ///< also time evaluation forwards, merged against unmerged
   int64_t init_r = 12;
   int64_t target_r = 8;
+  std::string device = "cpu";
+  bool autocast_bf16 = false;
 };
 
 struct ShapeDef {
   const char* name;
   const char* config;  // HF config.json (the public checkpoint's, as tools/adalora/init_model.cpp)
   const char* targets;  // regex over module paths: the six matrices of every layer
+  bool causal_lm = false;                          // LLaMA: CausalLM head, labels = input ids
+  const char* bottom = "embeddings.LayerNorm.";  // the one trainable tensor of "frozen"
 };
 
 constexpr const char* kBertTargets =
     R"(.*encoder\.layer\.[0-9]+\.(attention\.self\.(query|key|value)|attention\.output\.dense|intermediate\.dense|output\.dense))";
+constexpr const char* kLlamaTargets =
+    R"(.*layers\.[0-9]+\.(self_attn\.(q_proj|k_proj|v_proj|o_proj)|mlp\.(gate_proj|up_proj|down_proj)))";
 constexpr const char* kDebertaTargets =
     R"(.*encoder\.layer\.[0-9]+\.(attention\.self\.(query_proj|key_proj|value_proj)|attention\.output\.dense|intermediate\.dense|output\.dense))";
 
@@ -106,6 +125,13 @@ const std::vector<ShapeDef>& shape_table() {
         "pos_att_type": "p2c|c2p", "position_biased_input": false, "pad_token_id": 0,
         "num_labels": 2})",
        kDebertaTargets},
+      // TinyLlama-1.1B's shape (22 layers, GQA 32/4 heads): "a LLaMA shape" of issue 18.
+      {"llama-1b", R"({"model_type": "llama", "vocab_size": 32000, "hidden_size": 2048,
+        "num_hidden_layers": 22, "num_attention_heads": 32, "num_key_value_heads": 4,
+        "intermediate_size": 5632, "hidden_act": "silu", "max_position_embeddings": 2048,
+        "rms_norm_eps": 1e-5, "rope_theta": 10000.0, "tie_word_embeddings": false,
+        "initializer_range": 0.02})",
+       kLlamaTargets, /*causal_lm=*/true, "layers.0.input_layernorm."},
   };
   return table;
 }
@@ -115,7 +141,7 @@ const ShapeDef& find_shape(const std::string& name) {
     if (name == s.name) return s;
   }
   std::cerr << "train_step_bench: unknown shape \"" << name
-            << "\"; expected small, bert-base or deberta-v3-base\n";
+            << "\"; expected small, bert-base, deberta-v3-base or llama-1b\n";
   std::exit(2);
 }
 
@@ -132,6 +158,10 @@ double frozen_step_flops(const io::Json& c, int64_t B, int64_t T) {
   const double F = c.at("intermediate_size").get<double>();
   const double L = c.at("num_hidden_layers").get<double>();
   double per_layer = 4.0 * N * (4.0 * C * C + 2.0 * C * F) + 12.0 * B * T * T * C;
+  if (c.at("model_type") == "llama") {  // q, o: C×C; k, v: C×C·kv/heads; gate, up, down: C×F
+    const double kv = c.at("num_key_value_heads").get<double>() / c.at("num_attention_heads").get<double>();
+    per_layer = 4.0 * N * (2.0 * C * C + 2.0 * C * C * kv + 3.0 * C * F) + 12.0 * B * T * T * C;
+  }
   if (c.at("model_type") == "deberta-v2") {
     const double R = 2.0 * c.at("position_buckets").get<double>();
     per_layer += 8.0 * B * T * R * C + 4.0 * R * C * C;
@@ -175,13 +205,15 @@ Runner make_runner(Kind kind, const ShapeDef& shape, const Options& opt) {
   r.kind = kind;
   torch::manual_seed(0);
   r.model = models::build_model(io::HfConfig(io::Json::parse(shape.config), shape.name),
-                                models::TaskHead::SequenceClassification);
+                                shape.causal_lm ? models::TaskHead::CausalLM
+                                                : models::TaskHead::SequenceClassification);
+  r.model->to(parse_device(opt.device));  // the adapters are made beside the weights
   r.model->train();
   std::vector<torch::Tensor> params;
   if (kind == Kind::Frozen) {
     for (auto& p : r.model->named_parameters()) {
       const auto& n = p.key();
-      const bool bottom = n.find("embeddings.LayerNorm.") != std::string::npos;
+      const bool bottom = n.find(shape.bottom) != std::string::npos;
       p.value().set_requires_grad(bottom);
       if (bottom) params.push_back(p.value());
     }
@@ -214,10 +246,18 @@ models::ModelInputs make_inputs(const ShapeDef& shape, const Options& opt) {
   const auto config = io::Json::parse(shape.config);
   torch::manual_seed(1);
   models::ModelInputs in;
+  const torch::Device device = parse_device(opt.device);
   in.input_ids = torch::randint(1, config.at("vocab_size").get<int64_t>(), {opt.batch, opt.seq}, torch::kInt64);
   in.attention_mask = torch::ones({opt.batch, opt.seq}, torch::kInt64);
-  in.token_type_ids = torch::zeros({opt.batch, opt.seq}, torch::kInt64);
-  in.labels = torch::randint(0, 2, {opt.batch}, torch::kInt64);
+  if (shape.causal_lm) {
+    in.labels = in.input_ids.clone();  // next-token loss, as LlamaForCausalLM(labels=input_ids)
+  } else {
+    in.token_type_ids = torch::zeros({opt.batch, opt.seq}, torch::kInt64).to(device);
+    in.labels = torch::randint(0, 2, {opt.batch}, torch::kInt64);
+  }
+  in.input_ids = in.input_ids.to(device);
+  in.attention_mask = in.attention_mask.to(device);
+  in.labels = in.labels.to(device);
   return in;
 }
 
@@ -226,11 +266,15 @@ double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
 
+bool g_cuda = false, g_autocast_bf16 = false;  // set once in main from the options
+
 // One training step; for AdaLoRA, `phase` picks the global step (and so the allocator's action).
 double train_step(Runner& r, const models::ModelInputs& in, Phase phase) {
   const auto t0 = Clock::now();
+  if (g_autocast_bf16) compat::set_cuda_autocast(true, torch::kBFloat16);
   auto loss = r.model->forward(in).loss;
   if (r.adalora) loss = r.adalora->add_regularizer(loss);
+  if (g_autocast_bf16) compat::set_cuda_autocast(false, torch::kBFloat16);
   loss.backward();
   if (r.adalora) {
     r.adalora->set_global_step(r.phase_step[static_cast<int>(phase)]++);
@@ -239,6 +283,7 @@ double train_step(Runner& r, const models::ModelInputs& in, Phase phase) {
     r.optimizer->step();
     r.optimizer->zero_grad();
   }
+  if (g_cuda) torch::cuda::synchronize();  // the GPU's time, not the launch time
   return ms_since(t0);
 }
 
@@ -295,6 +340,36 @@ Memory measure_memory(Kind kind, const ShapeDef& shape, const Options& opt) {
   return m;
 }
 
+// ---- peak GPU memory (CUDA builds) ------------------------------------------------------------
+// One configuration at a time: build it, run its steps, read the allocator's peak, free it.
+Memory measure_cuda_memory(Kind kind, const ShapeDef& shape, const Options& opt) {
+  Memory m;
+#ifdef ADALORA_WITH_CUDA
+  const auto device = parse_device(opt.device);
+  const int index = device.has_index() ? device.index() : 0;
+  {
+    torch::cuda::synchronize();
+    c10::cuda::CUDACachingAllocator::emptyCache();
+    c10::cuda::CUDACachingAllocator::resetPeakStats(index);
+    auto r = make_runner(kind, shape, opt);
+    const auto in = make_inputs(shape, opt);
+    torch::cuda::synchronize();
+    m.model_kb = c10::cuda::CUDACachingAllocator::getDeviceStats(index).allocated_bytes[0].current / 1024;
+    const std::vector<Phase> phases =
+        kind == Kind::AdaLora ? std::vector<Phase>{Phase::Warmup, Phase::Warmup, Phase::Budgeting,
+                                                   Phase::Budgeting, Phase::Final, Phase::Final}
+                              : std::vector<Phase>(4, Phase::None);
+    for (Phase p : phases) train_step(r, in, p);
+    m.peak_kb = c10::cuda::CUDACachingAllocator::getDeviceStats(index).allocated_bytes[0].peak / 1024;
+  }
+  c10::cuda::CUDACachingAllocator::emptyCache();
+#else
+  (void)kind, (void)shape, (void)opt;
+  std::cerr << "train_step_bench: peak GPU memory needs a build against a LibTorch with CUDA\n";
+#endif
+  return m;
+}
+
 // ---- GEMM peak --------------------------------------------------------------------------------
 // x [N, K] · Wᵀ (W [M, K]) as torch::linear does, for the model's three linear shapes; one sample =
 // best of 3 calls into a preallocated output.
@@ -309,6 +384,7 @@ void sample_gemm(Gemm& g) {
   for (int i = 0; i < 3; ++i) {
     const auto t0 = Clock::now();
     torch::mm_out(g.out, g.x, g.w.t());
+    if (g_cuda) torch::cuda::synchronize();
     best = std::min(best, ms_since(t0));
   }
   g.gflops.push_back(2.0 * g.n * g.k * g.m / (best * 1e-3) / 1e9);
@@ -383,7 +459,8 @@ void time_shape(const ShapeDef& shape, const Options& opt, int threads,
   const int64_t F = config.at("intermediate_size").get<int64_t>();
   std::vector<Gemm> gemms;
   for (auto [k, m] : {std::pair<int64_t, int64_t>{C, F}, {F, C}, {C, C}}) {
-    gemms.push_back({N, k, m, torch::randn({N, k}), torch::randn({m, k}), torch::empty({N, m}), {}});
+    const auto on = torch::TensorOptions().device(parse_device(opt.device));
+    gemms.push_back({N, k, m, torch::randn({N, k}, on), torch::randn({m, k}, on), torch::empty({N, m}, on), {}});
   }
 
   auto frozen = make_runner(Kind::Frozen, shape, opt);
@@ -433,6 +510,8 @@ void time_shape(const ShapeDef& shape, const Options& opt, int threads,
               << ",\"step_ms_median\":" << fmt(med[c.name]) << ",\"step_ms_min\":" << fmt(min_of(c.ms))
               << ",\"step_ms_max\":" << fmt(max_of(c.ms))
               << ",\"spread_pct\":" << fmt(100.0 * (max_of(c.ms) - min_of(c.ms)) / med[c.name])
+              << ",\"device\":\"" << opt.device << "\",\"autocast\":\"" << (opt.autocast_bf16 ? "bf16" : "none")
+              << "\",\"memory\":\"" << (g_cuda ? "cuda_allocated_peak" : "process_rss_peak") << "\""
               << ",\"peak_rss_mb\":" << fmt(mem.peak_kb / 1024.0)
               << ",\"model_rss_mb\":" << fmt(mem.model_kb / 1024.0) << "}" << std::endl;
   }
@@ -513,10 +592,19 @@ Options parse(int argc, char** argv) {
     else if (a == "--threads") o.threads = std::stoi(value());
     else if (a == "--no-memory") o.memory = false;
     else if (a == "--profile") o.profile_dir = value();
+    else if (a == "--device") o.device = value();
+    else if (a == "--autocast") {
+      const std::string v = value();
+      if (v != "none" && v != "bf16") {
+        std::cerr << "train_step_bench: --autocast: expected none or bf16, got " << v << "\n";
+        std::exit(2);
+      }
+      o.autocast_bf16 = v == "bf16";
+    }
     else {
       std::cerr << "usage: train_step_bench [--quick] [--shapes small,bert-base,deberta-v3-base] "
                    "[--batch 8[,16,…]] [--seq 128[,256,…]] [--warmup N] [--repeats N] [--threads N] [--no-memory] "
-                   "[--profile DIR] [--eval]\n";
+                   "[--profile DIR] [--eval] [--device cpu|cuda[:N]] [--autocast none|bf16]\n";
       std::exit(a == "--help" ? 0 : 2);
     }
   }
@@ -534,8 +622,25 @@ Options parse(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   const Options opt = parse(argc, argv);
+  const torch::Device device = parse_device(opt.device);  // Error (exit 2 below) without CUDA
+  g_cuda = device.is_cuda();
+  g_autocast_bf16 = opt.autocast_bf16;
+  if (g_autocast_bf16 && !g_cuda) {
+    std::cerr << "train_step_bench: --autocast bf16: expected --device cuda (CUDA autocast)\n";
+    return 2;
+  }
+  if (g_cuda) {
+    std::map<std::string, std::map<Kind, Memory>> memory;
+    for (const auto& name : opt.shapes) {
+      for (Kind k : {Kind::Frozen, Kind::Lora, Kind::AdaLora}) {
+        if (opt.memory) memory[name][k] = measure_cuda_memory(k, find_shape(name), opt);
+      }
+    }
+    for (const auto& name : opt.shapes) time_shape(find_shape(name), opt, 0, memory[name]);
+    return 0;
+  }
   // Memory first, each configuration in a fork()ed child, while this process has not yet started
   // LibTorch's OpenMP pool (forking after that leaves the child's pool unusable).
   // Every (shape, batch, seq) of the scaling table, smallest first.
@@ -561,4 +666,7 @@ int main(int argc, char** argv) {
   const int threads = configure_threads(opt.threads);
   for (size_t i = 0; i < runs.size(); ++i) time_shape(find_shape(runs[i].first), runs[i].second, threads, memory[i]);
   return 0;
+} catch (const adalora::Error& e) {
+  std::cerr << "train_step_bench: " << e.what() << "\n";
+  return 2;
 }

@@ -10,9 +10,26 @@
 # we link names the three libraries of openblas-openmp itself (DT_NEEDED, with a run path to their
 # folder): the loader maps a program's own dependencies before those of libtorch_cpu, and later
 # requests for the same names reuse them. core/blas.h reports which build a process got.
+#
+# Only for a LibTorch that uses the system's BLAS (Debian's libtorch_cpu.so has DT_NEEDED
+# libblas.so.3). An official LibTorch 2.x (PyTorch's wheel, the libtorch zip) links MKL or its own
+# OpenBLAS statically and ships its own libgomp: adding Debian's OpenBLAS and libgomp there would
+# load a second BLAS and a second OpenMP runtime, so the rule is skipped (checked with readelf).
 option(ADALORA_OPENBLAS_OPENMP "Link the OpenMP build of OpenBLAS (shares LibTorch's thread pool)" ON)
 
 add_library(adalora_blas INTERFACE)
+if(ADALORA_OPENBLAS_OPENMP)
+  find_library(ADALORA_TORCH_CPU_LIBRARY torch_cpu HINTS "${TORCH_INSTALL_PREFIX}/lib")
+  if(ADALORA_TORCH_CPU_LIBRARY AND CMAKE_READELF)
+    execute_process(COMMAND ${CMAKE_READELF} -d ${ADALORA_TORCH_CPU_LIBRARY}
+                    OUTPUT_VARIABLE _torch_dynamic ERROR_QUIET RESULT_VARIABLE _readelf_status)
+    if(_readelf_status EQUAL 0 AND NOT _torch_dynamic MATCHES "\\[libblas\\.so\\.3\\]")
+      message(STATUS "BLAS: LibTorch brings its own (${ADALORA_TORCH_CPU_LIBRARY} does not need "
+                     "libblas.so.3); the OpenBLAS/OpenMP rule is skipped")
+      set(ADALORA_OPENBLAS_OPENMP OFF)
+    endif()
+  endif()
+endif()
 if(ADALORA_OPENBLAS_OPENMP)
   set(_dir /usr/lib/${CMAKE_LIBRARY_ARCHITECTURE}/openblas-openmp)
   if(EXISTS ${_dir}/libopenblas.so.0 AND EXISTS ${_dir}/libblas.so.3 AND EXISTS ${_dir}/liblapack.so.3)

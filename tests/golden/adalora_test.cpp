@@ -17,6 +17,7 @@
 #include "tests/golden/adalora_golden_common.h"
 #include "tests/support/golden.h"
 #include "tests/support/tensor_asserts.h"
+#include "tests/support/test_device.h"
 #include "tests/support/toy_adalora_model.h"
 
 namespace adalora::peft {
@@ -64,6 +65,7 @@ struct ToySetup {
                   ? testing::ToyModel(static_cast<torch::Dtype>(dtype))
                   : testing::ToyModel(static_cast<torch::Dtype>(dtype), testing::toy_layer_specs_from_json(*toy_model))) {
     if (toy_model != nullptr) model->load_base_weights(toy_model->at("base_weights"));
+    model->to(testing::test_device());  // ADALORA_TEST_DEVICE; the adapters follow the weights
     adalora.emplace(AdaLora::attach(*model, config));
   }
 
@@ -83,7 +85,7 @@ struct ToySetup {
                              {"lora_B", &m.adapter->lora_B},
                              {"lora_E", &m.adapter->lora_E}}) {
         t->copy_(tensor_from_json(in.at(name), dtype));
-        if (with_grads) t->mutable_grad() = tensor_from_json(in.at(std::string("grad_") + name), dtype);
+        if (with_grads) t->mutable_grad() = tensor_from_json(in.at(std::string("grad_") + name), dtype).to(t->device());
       }
     }
   }
@@ -284,8 +286,8 @@ TEST_P(TrajectoryGolden, TrainSaveReloadMerge) {
       EXPECT_TENSOR_NEAR(m.adapter->lora_E, tensor_from_json(step.at("params_before_forward").at(m.name).at("lora_E"), dtype),
                          atol, rtol) << where << ": lora_E before forward, " << m.name;
     }
-    auto x = tensor_from_json(step.at("x"), dtype);
-    auto y = tensor_from_json(step.at("y"), dtype);
+    auto x = tensor_from_json(step.at("x"), dtype).to(testing::test_device());
+    auto y = tensor_from_json(step.at("y"), dtype).to(testing::test_device());
     auto logits = toy.model(x);
     EXPECT_TENSOR_NEAR(logits, tensor_from_json(step.at("logits"), dtype), atol, rtol) << where << ": logits";
     auto loss_base = (logits - y).pow(2).mean();
@@ -330,7 +332,7 @@ TEST_P(TrajectoryGolden, TrainSaveReloadMerge) {
     EXPECT_TENSOR_NEAR(m.adapter->lora_E, tensor_from_json(fa.at("lora_E"), dtype), atol, rtol);
   }
   toy.model->eval();
-  auto probe_x = tensor_from_json(file.at("probe").at("x"), dtype);
+  auto probe_x = tensor_from_json(file.at("probe").at("x"), dtype).to(testing::test_device());
   auto trained_logits = toy.model(probe_x).detach();
   EXPECT_TENSOR_NEAR(trained_logits, tensor_from_json(file.at("probe").at("logits_eval_unmerged"), dtype), atol, rtol);
 
@@ -361,6 +363,7 @@ TEST_P(TrajectoryGolden, TrainSaveReloadMerge) {
                                    testing::toy_layer_specs_from_json(file.at("model")));
   reloaded_model->load_base_weights(file.at("model").at("base_weights"));
   auto loaded = AdaLora::load(*reloaded_model, dir.path());
+  reloaded_model->to(testing::test_device());
   for (const auto& [key, info] : file.at("loaded").at("param_shapes").items()) {
     const std::string name = strip_default(key);
     const auto dot = name.rfind('.');

@@ -13,6 +13,7 @@
 #include "adalora/io/safetensors.h"
 #include "adalora/models/model.h"
 #include "tests/support/golden.h"
+#include "tests/support/test_device.h"
 #include "tests/support/tensor_asserts.h"
 
 namespace adalora::models {
@@ -67,13 +68,15 @@ TEST_P(ModelsGoldenTest, MatchesTransformers) {
   SCOPED_TRACE("case " + name + " (" + hf_class + ")");
 
   auto model = load_pretrained(dir, *head);
+  const torch::Device device = testing::test_device();  // ADALORA_TEST_DEVICE
+  model->to(device);
   model->eval();
   const auto io_file = io::SafetensorsFile::open(dir + "/io.safetensors");
 
   ModelInputs in;
   for (const auto& input : spec.at("inputs")) {
     const std::string key = input.get<std::string>();
-    const auto t = io_file.load(key);
+    const auto t = io_file.load(key).to(device);
     if (key == "input_ids") in.input_ids = t;
     else if (key == "attention_mask") in.attention_mask = t;
     else if (key == "token_type_ids") in.token_type_ids = t;
@@ -82,7 +85,7 @@ TEST_P(ModelsGoldenTest, MatchesTransformers) {
   }
   for (const auto& label : spec.at("labels")) {
     const std::string key = label.get<std::string>();
-    const auto t = io_file.load(key);
+    const auto t = io_file.load(key).to(device);
     if (key == "labels") in.labels = t;
     else if (key == "start_positions") in.start_positions = t;
     else if (key == "end_positions") in.end_positions = t;
@@ -98,7 +101,8 @@ TEST_P(ModelsGoldenTest, MatchesTransformers) {
     ASSERT_TRUE(actual.defined()) << "case " << name << ": model produced no " << key;
     const auto expected = io_file.load(key);
     // No reshape (it hid shape mismatches): only a scalar loss meets its stored [1].
-    const auto got = actual.dim() == 0 && expected.sizes() == c10::IntArrayRef{1} ? actual.detach().reshape({1}) : actual.detach();
+    const auto got = (actual.dim() == 0 && expected.sizes() == c10::IntArrayRef{1} ? actual.detach().reshape({1})
+                                                                                   : actual.detach()).to(torch::kCPU);
     const double tol = atol.at(key).get<double>();
     std::cout << "[ " << name << " ] " << key << ": max |diff| "
               << (got.to(torch::kFloat64) - expected.to(torch::kFloat64)).abs().max().item<double>()

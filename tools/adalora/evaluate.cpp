@@ -40,6 +40,7 @@ Command evaluate_command() {
                        "Tokenizer folder or file (default: the model folder)");
         app.add_option("--max-seq-length", f->config.max_seq_length,
                        "Truncation length (default: the training run's, from results.json)");
+        app.add_option("--device", f->config.device, "cpu (default), cuda or cuda:N");
         app.add_option("--batch-size", f->config.batch_size,
                        "Examples per forward pass (default: the training run's eval batch size)");
         app.add_flag("--json", f->json, "Print one JSON line instead of a table");

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <optional>
 
+#include "adalora/core/device.h"
 #include "adalora/core/error.h"
 #include "adalora/core/threads.h"
 #include "adalora/generation/generate.h"
@@ -29,6 +30,7 @@ struct GenerateFlags {
   std::optional<bool> do_sample;
   std::optional<std::string> early_stopping;
   bool no_cache = false;
+  std::string device = "cpu";
 };
 
 generation::GenerationConfig apply_flags(generation::GenerationConfig c, const GenerateFlags& f) {
@@ -55,6 +57,7 @@ generation::GenerationConfig apply_flags(generation::GenerationConfig c, const G
 
 int run_generate(const GenerateFlags& f) {
   configure_threads();
+  const torch::Device device = parse_device(f.device);
   const bool seq2seq = [&] {
     const io::Json config = io::load_json_file(f.model + "/config.json");
     return config.value("is_encoder_decoder", false);
@@ -62,6 +65,7 @@ int run_generate(const GenerateFlags& f) {
   models::ModelPtr model = models::load_pretrained(
       f.model, seq2seq ? models::TaskHead::Seq2SeqLM : models::TaskHead::CausalLM);
   if (!f.adapter.empty()) peft::load_adapter(*model, f.adapter);
+  model->to(device);
   model->eval();
   const generation::GenerationConfig config =
       apply_flags(generation::load_generation_config(f.model), f);
@@ -104,13 +108,14 @@ int run_generate(const GenerateFlags& f) {
       ADALORA_CHECK(id >= 0 && (vocab == 0 || id < vocab), where, ": input_ids: expected ids in [0, ",
                     vocab, "), got ", id);
     }
-    const torch::Tensor prompt = torch::tensor(ids, torch::kLong).view({1, -1});
+    const torch::Tensor prompt = torch::tensor(ids, torch::kLong).view({1, -1}).to(device);
     const generation::GenerateOutput out = generation::generate(*model, prompt, {}, config);
     // Generated part: after the prompt (decoder-only) or the decoder start token.
     const int64_t skip = model->is_encoder_decoder() ? 1 : prompt.size(1);
     io::Json returned = io::Json::array();
     for (int64_t r = 0; r < out.sequences.size(0); ++r) {
-      torch::Tensor gen = out.sequences[r].narrow(0, skip, out.sequences.size(1) - skip).contiguous();
+      torch::Tensor gen =
+          out.sequences[r].narrow(0, skip, out.sequences.size(1) - skip).to(torch::kCPU).contiguous();
       std::vector<int64_t> gen_ids(gen.data_ptr<int64_t>(), gen.data_ptr<int64_t>() + gen.numel());
       io::Json item = {{"ids", gen_ids}, {"score", out.sequences_scores[r].item<double>()}};
       if (fields.has("text")) item["text"] = tok().decode(gen_ids);
@@ -148,6 +153,7 @@ Command generate_command() {
             app.add_option("--no-repeat-ngram-size", f->no_repeat_ngram_size);
             app.add_option("--seed", f->seed, "Sampling seed");
             app.add_flag("--no-cache", f->no_cache, "Full forward per step (reference path)");
+            app.add_option("--device", f->device, "cpu (default), cuda or cuda:N");
             return [f]() { return run_generate(*f); };
           }};
 }

@@ -41,6 +41,7 @@ Command predict_command() {
         app.add_option("--max-seq-length", f->config.max_seq_length,
                        "Truncation length (default: the training run's, from results.json)");
         app.add_option("--batch-size", f->config.batch_size, "Examples per forward pass");
+        app.add_option("--device", f->config.device, "cpu (default), cuda or cuda:N");
         return [f]() {
           train::TrainedClassifier c = train::load_trained_classifier(f->config);
           const data::Dataset rows = tasks::read_task_file(*c.spec, f->input, c.label_names);

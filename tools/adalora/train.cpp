@@ -217,6 +217,7 @@ Command train_command() {
             flag<double>(app, *f, "weight-decay", "weight_decay", "AdamW weight decay");
             flag<double>(app, *f, "max-grad-norm", "max_grad_norm", "Gradient clipping (≤ 0: off)");
             flag<int64_t>(app, *f, "seed", "seed", "Seed of initialisation, dropout and data order");
+            flag<std::string>(app, *f, "device", "device", "cpu (default), cuda or cuda:N");
             flag<int64_t>(app, *f, "eval-steps", "eval_steps", "Evaluate every N steps (and at the end)");
             flag<int64_t>(app, *f, "logging-steps", "logging_steps", "Log every N steps");
             flag<int64_t>(app, *f, "save-steps", "save_steps", "Resume checkpoint every N steps");

@@ -18,6 +18,7 @@
 #include <map>
 
 #include "adalora/core/error.h"
+#include "adalora/core/torch_compat.h"
 
 namespace adalora::dist {
 namespace {
@@ -72,7 +73,7 @@ std::optional<Environment> Environment::from_env() {
 
 struct ProcessGroup::Impl {
   c10::intrusive_ptr<c10d::Store> store;
-  c10::intrusive_ptr<c10d::ProcessGroup> group;
+  c10::intrusive_ptr<compat::C10dCollectives> group;  // the Gloo / NCCL object (core/torch_compat.h)
   std::chrono::milliseconds timeout;
 
   // Runs one collective to completion; c10d/Gloo failures become an Error that says which.

@@ -43,14 +43,15 @@ void EncodedDataset::validate() const {
   }
 }
 
-models::ModelInputs Batch::to_model_inputs() const {
+models::ModelInputs Batch::to_model_inputs(torch::Device device) const {
+  auto on = [&](const torch::Tensor& t) { return t.defined() ? t.to(device) : t; };
   models::ModelInputs in;
-  in.input_ids = input_ids;
-  in.attention_mask = attention_mask;
-  in.token_type_ids = token_type_ids;
-  in.labels = labels;
-  in.start_positions = start_positions;
-  in.end_positions = end_positions;
+  in.input_ids = on(input_ids);
+  in.attention_mask = on(attention_mask);
+  in.token_type_ids = on(token_type_ids);
+  in.labels = on(labels);
+  in.start_positions = on(start_positions);
+  in.end_positions = on(end_positions);
   return in;
 }
 

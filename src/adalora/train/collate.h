@@ -53,7 +53,8 @@ struct Batch {
 
   int64_t size() const { return input_ids.defined() ? input_ids.size(0) : 0; }
   /// The model's inputs (no copies).
-  models::ModelInputs to_model_inputs() const;
+  /// The batch as model inputs on `device` (the model's; a copy only when not the CPU).
+  models::ModelInputs to_model_inputs(torch::Device device = torch::kCPU) const;
 };
 
 /// Collates `data`'s examples at `indices` (in that order). Throws adalora::Error for an empty

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <set>
 
+#include "adalora/core/device.h"
 #include "adalora/core/error.h"
 #include "adalora/io/json.h"
 #include "adalora/io/safetensors.h"
@@ -122,15 +123,16 @@ EncodedDataset encode(const data::Dataset& data, const tokenizers::Tokenizer& to
 torch::Tensor predict_logits(models::Model& model, const EncodedDataset& data, int64_t batch_size) {
   ADALORA_CHECK(batch_size >= 1, "predict: batch_size: expected ≥ 1, got ", batch_size);
   torch::NoGradGuard no_grad;
+  const torch::Device device = device_of(model);
   std::vector<torch::Tensor> chunks;
   for (int64_t start = 0; start < data.size(); start += batch_size) {
     std::vector<int64_t> idx;
     for (int64_t i = start; i < std::min(data.size(), start + batch_size); ++i) idx.push_back(i);
     Batch batch = collate(data, idx);
-    auto inputs = batch.to_model_inputs();
+    auto inputs = batch.to_model_inputs(device);
     inputs.labels = torch::Tensor();
     auto logits = model.forward(inputs).logits;  // [b, num_labels]
-    chunks.push_back(logits.reshape({logits.size(0), -1}));
+    chunks.push_back(logits.reshape({logits.size(0), -1}).to(torch::kCPU));  // metrics read the host
   }
   if (chunks.empty()) return torch::empty({0, 0});
   return torch::cat(chunks, 0);  // [N, num_labels]
@@ -223,6 +225,7 @@ LabelInfo read_labels_json(const std::string& path) {
 TrainedClassifier load_trained_classifier(const InferenceConfig& config) {
   ADALORA_CHECK(!config.model_dir.empty(), "model: expected the base model folder, got none");
   ADALORA_CHECK(!config.adapter_dir.empty(), "adapter: expected an adapter folder, got none");
+  const torch::Device device = parse_device(config.device, "device");  // before any reading
   TrainedClassifier c;
   // A training output folder stands for its final adapter.
   c.adapter_dir = config.adapter_dir;
@@ -292,6 +295,8 @@ TrainedClassifier load_trained_classifier(const InferenceConfig& config) {
     }
   }
   c.method = peft::load_adapter(*c.model, c.adapter_dir);
+  // Loaded on the CPU, then moved whole (parameters keep their identity: the method's handles hold).
+  c.model->to(device);
   c.model->eval();
   c.tokenizer.emplace(tokenizers::Tokenizer::from_dir(config.tokenizer.empty() ? config.model_dir
                                                                                : config.tokenizer));

@@ -9,7 +9,7 @@
 //   results.json  "max_seq_length", "eval_batch_size" (so evaluation repeats the run's batches)
 // The head size comes from labels.json, or from the task when its labels are fixed (GLUE), or from
 // id2label in the base model's config.json (a PEFT adapter folder has no labels.json).
-// Not here: generation, token-level heads, devices other than CPU.
+// Not here: generation, token-level heads.
 #pragma once
 
 #include <torch/torch.h>
@@ -72,6 +72,7 @@ struct InferenceConfig {
   std::string task;         ///< "" = the task recorded in labels.json
   int64_t max_seq_length = 0;  ///< 0 = results.json's, else 128
   int64_t batch_size = 0;      ///< 0 = results.json's eval_batch_size, else 32
+  std::string device = "cpu";  ///< cpu, cuda or cuda:N (core/device.h)
 };
 
 /// A base model with the trained head and adapter loaded, in eval mode.

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <set>
 
+#include "adalora/core/device.h"
 #include "adalora/core/error.h"
 #include "adalora/io/atomic_file.h"
 #include "adalora/peft/adalora/adalora_method.h"
@@ -71,6 +72,7 @@ FineTuneConfig fine_tune_config_from_json(const io::Json& json, const std::strin
     else if (key == "method") c.method = o.get<std::string>(key);
     else if (key == "modules_to_save") c.modules_to_save = o.get<std::vector<std::string>>(key);
     else if (key == "eval_batch_size") c.eval_batch_size = o.get<int64_t>(key);
+    else if (key == "device") c.device = o.get<std::string>(key);
     else if (key == "learning_rate") t.learning_rate = o.get<double>(key);
     else if (key == "weight_decay") t.weight_decay = o.get<double>(key);
     else if (key == "warmup_steps") t.warmup_steps = o.get<int64_t>(key);
@@ -105,6 +107,7 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress,
   ADALORA_CHECK(!config.trainer.output_dir.empty(), "train: output_dir: expected a folder, got none");
   const tasks::TaskSpec& spec = tasks::find_task(config.task);
   const std::unique_ptr<TaskPipeline> task = make_task_pipeline(spec);
+  const torch::Device device = parse_device(config.device, "device");  // before any work
 
   // Data, read and encoded by the task's family.
   const auto tokenizer = tokenizers::Tokenizer::from_dir(config.tokenizer.empty() ? config.model_dir : config.tokenizer);
@@ -127,6 +130,7 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress,
   // A fresh task head: a checkpoint's own head of another size (a model fine-tuned for another
   // label set) is re-initialised, as HF's ignore_mismatched_sizes; the encoder must match.
   models::load_weights(*model, config.model_dir, &load_report, task->head_is_fresh());
+  model->to(device);  // initialised on the CPU (same numbers on every device), then moved
 
   // Method.
   TrainerOptions trainer_options = config.trainer;

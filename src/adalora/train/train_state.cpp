@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "adalora/core/error.h"
+#include "adalora/core/torch_compat.h"
 #include "adalora/io/atomic_file.h"
 #include "adalora/io/safetensors.h"
 
@@ -44,9 +45,9 @@ void maybe_killed_after_file(int64_t step, int64_t written) {
   if (env != nullptr && str_cat(step, ":", written) == env) ::raise(SIGKILL);
 }
 
-std::string state_key(const torch::Tensor& p) {
-  // The key LibTorch's optimizers use for a parameter's state (optimizer.h, serialize.h).
-  return c10::guts::to_string(p.unsafeGetTensorImpl());
+// The key LibTorch's optimizers use for a parameter's state (optimizer.h; differs in 2.x).
+auto state_key(const torch::optim::AdamW& optimizer, const torch::Tensor& p) {
+  return compat::optimizer_state_key(optimizer, p);
 }
 
 // TensorImpl address → name, for every parameter the optimizer holds.
@@ -127,7 +128,7 @@ torch::Tensor load_shaped(const io::SafetensorsFile& file, const std::string& na
   ADALORA_CHECK(t.sizes() == like.sizes() && t.scalar_type() == like.scalar_type(), file.path(),
                 ": tensor \"", name, "\": expected shape ", like.sizes(), " ", like.scalar_type(),
                 ", got ", t.sizes(), " ", t.scalar_type());
-  return t;
+  return t.to(like.device());  // optimizer moments beside their parameter (CPU or GPU)
 }
 
 void write_checkpoint_files(
@@ -141,7 +142,7 @@ void write_checkpoint_files(
   io::Json steps = io::Json::object();
   for (const auto& group : optimizer.param_groups()) {
     for (const auto& p : group.params()) {
-      auto it = optimizer.state().find(state_key(p));
+      auto it = optimizer.state().find(state_key(optimizer, p));
       if (it == optimizer.state().end()) continue;  // never stepped (no gradient yet)
       const auto& st = static_cast<const torch::optim::AdamWParamState&>(*it->second);
       const std::string& name = names.at(p.unsafeGetTensorImpl());
@@ -260,13 +261,13 @@ TrainState load_checkpoint(
     for (const auto& group : optimizer.param_groups()) {
       for (const auto& p : group.params()) {
         const std::string& name = names.at(p.unsafeGetTensorImpl());
-        optimizer.state().erase(state_key(p));
+        optimizer.state().erase(state_key(optimizer, p));
         if (!steps.contains(name)) continue;
         auto st = std::make_unique<torch::optim::AdamWParamState>();
         st->step(steps.at(name).get<int64_t>());
         st->exp_avg(load_shaped(file, name + ".exp_avg", p));
         st->exp_avg_sq(load_shaped(file, name + ".exp_avg_sq", p));
-        optimizer.state()[state_key(p)] = std::move(st);
+        optimizer.state()[state_key(optimizer, p)] = std::move(st);
         ++restored;
       }
     }

@@ -8,10 +8,12 @@
 #include <limits>
 #include <sstream>
 
+#include "adalora/core/device.h"
 #include "adalora/core/error.h"
 #include "adalora/core/json_depth.h"
 #include "adalora/data/sampler.h"
 #include "adalora/peft/adalora/adalora_method.h"
+#include "adalora/train/grad_clip.h"
 #include "adalora/train/optimizer.h"
 #include "adalora/train/output_dir.h"
 
@@ -153,6 +155,7 @@ Trainer::Trainer(models::Model& model, peft::Method& method, const EncodedDatase
     if (item.value().requires_grad()) named_parameters_.emplace_back(item.key(), item.value());
   }
   for (const auto& [name, t] : method_.trainable()) trainable_.push_back(t);
+  device_ = device_of(model_);
 }
 
 void Trainer::set_process_group(std::shared_ptr<dist::ProcessGroup> group) {
@@ -217,7 +220,7 @@ void Trainer::write_log(const io::Json& line) {
   ADALORA_CHECK(out.good(), log_path_, ": cannot append to the training log");
 }
 
-double Trainer::accumulate_gradients(int64_t step, const std::vector<int64_t>& order) {
+torch::Tensor Trainer::accumulate_gradients(int64_t step, const std::vector<int64_t>& order) {
   const int64_t n = data_.size();
   const int64_t batch = options_.per_device_train_batch_size;
   const int64_t world = options_.world_size;
@@ -227,7 +230,7 @@ double Trainer::accumulate_gradients(int64_t step, const std::vector<int64_t>& o
   const int64_t first = (step % steps_per_epoch_) * options_.gradient_accumulation_steps;
   const int64_t last = std::min(first + options_.gradient_accumulation_steps, micro_per_epoch);
   const int64_t count = last - first;
-  double step_loss = 0;
+  std::vector<torch::Tensor> losses;  // [1] each, float64, on the device: read once per step
   for (int64_t m = first; m < last; ++m) {
     // This rank's rows [lo, hi) of the global micro-batch [begin, end) (all of it when W = 1).
     const int64_t begin = m * global_batch, end = std::min(begin + global_batch, n);
@@ -235,7 +238,7 @@ double Trainer::accumulate_gradients(int64_t step, const std::vector<int64_t>& o
     torch::Tensor task_loss;  // []
     if (hi > lo) {
       const Batch b = collate(data_, std::vector<int64_t>(order.begin() + lo, order.begin() + hi));
-      const models::ModelOutputs out = model_.forward(b.to_model_inputs());
+      const models::ModelOutputs out = model_.forward(b.to_model_inputs(device_));
       ADALORA_CHECK(out.loss.defined(),
                     "trainer: model: expected a loss for labelled inputs, got none");
       task_loss = out.loss;
@@ -250,11 +253,22 @@ double Trainer::accumulate_gradients(int64_t step, const std::vector<int64_t>& o
     // Scaled like the task loss: k micro-batches accumulate the gradient of their mean.
     const torch::Tensor loss =
         method_.add_regularizer(task_loss) / static_cast<double>(count);  // []
-    const double value = loss.item<double>();
+    // A non-finite loss is found at the step's one host read, before the optimizer step: its
+    // backward has run by then, which changes nothing that is kept (the step is refused).
+    if (loss.requires_grad()) loss.backward();  // false only for a row-less rank without regulariser
+    losses.push_back(loss.detach().to(torch::kFloat64).reshape({1}));
+  }
+  return torch::cat(losses);  // [count]
+}
+
+double Trainer::checked_step_loss(int64_t step, const double* losses, int64_t count) const {
+  double step_loss = 0;  // summed in micro-batch order, as the values were read
+  for (int64_t m = 0; m < count; ++m) {
+    const double value = losses[m];
     if (!std::isfinite(value)) {
       const auto checkpoint = find_checkpoint(options_.output_dir + "/checkpoint");
       throw Error(str_cat("training: step ", step + 1, " (epoch ", step / steps_per_epoch_,
-                          ", micro-batch ", m - first + 1, " of ", count,
+                          ", micro-batch ", m + 1, " of ", count,
                           "): loss: expected a "
                           "finite number, got ",
                           value, "; stopped. ",
@@ -262,7 +276,6 @@ double Trainer::accumulate_gradients(int64_t step, const std::vector<int64_t>& o
                                      : std::string("No checkpoint was written yet."),
                           " (hint: lower the learning rate)"));
     }
-    if (loss.requires_grad()) loss.backward();  // false only for a row-less rank without regulariser
     step_loss += value;
   }
   return step_loss;
@@ -357,17 +370,30 @@ TrainResult Trainer::train() {
       order = sampler.order(epoch);
       order_epoch = epoch;
     }
-    double loss = accumulate_gradients(step, order);
-    if (group_) average_gradients(loss);
-    double grad_norm = 0;
-    try {
-      // error_if_nonfinite: refuse before scaling, so the gradients still show where it started.
-      grad_norm = torch::nn::utils::clip_grad_norm_(trainable_, max_norm, 2.0, true);
-    } catch (const c10::Error&) {
+    // The step's one host read (docs/devices.md): the micro-batch losses and the gradient norm,
+    // copied together before the optimizer step, so that a non-finite one refuses the step.
+    const torch::Tensor losses = accumulate_gradients(step, order);  // [k] float64
+    const int64_t k = losses.size(0);
+    double loss = 0;
+    if (group_) {  // Gloo all-reduces host numbers: the losses are read (and checked) first
+      const torch::Tensor host = losses.to(torch::kCPU);
+      loss = checked_step_loss(step, host.data_ptr<double>(), k);
+      average_gradients(loss);
+    }
+    const torch::Tensor norm = total_grad_norm(trainable_);  // [] or undefined (no gradient)
+    const torch::Tensor norm64 = norm.defined() ? norm.to(torch::kFloat64).reshape({1})
+                                                : torch::zeros({1}, losses.options());
+    const torch::Tensor host = (group_ ? norm64 : torch::cat({losses, norm64})).to(torch::kCPU);
+    const double* values = host.data_ptr<double>();
+    if (!group_) loss = checked_step_loss(step, values, k);
+    const double grad_norm = values[group_ ? 0 : k];
+    if (!std::isfinite(grad_norm)) {
+      // Refused before scaling, so the gradients still show where it started.
       throw Error(str_cat("training: step ", step + 1, ": gradient: expected finite values, got ",
                           non_finite_gradient(named_parameters_),
                           "; stopped before the optimizer step (hint: lower the learning rate)"));
     }
+    scale_gradients(trainable_, norm, max_norm);
     const double lr = schedule_.lr(step);
     set_learning_rate(*optimizer_, lr);
     optimizer_->step();

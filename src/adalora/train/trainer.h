@@ -30,8 +30,10 @@
 // Outputs in output_dir: log.jsonl (one object per logged step and per evaluation),
 // checkpoint/ (train_state.h, every save_steps and when a run is stopped), best/ (method.save of
 // the best evaluation, with eval.json), adapter/ (method.save at the end).
-// Not here: tokenisation, progress bars, signal handling (the CLI's; see StepCallback), devices
-// other than CPU, mixed precision, gradient all-reduce overlapped with backward.
+// Device: the model's (move it before making the method); batches are moved there, and a step
+// reads the device once, its losses and gradient norm together before the optimizer step.
+// Not here: tokenisation, progress bars, signal handling (the CLI's; see StepCallback), mixed
+// precision, gradient all-reduce overlapped with backward, the CUDA RNG in checkpoints.
 #pragma once
 
 #include <torch/torch.h>
@@ -140,8 +142,12 @@ class Trainer {
 
  private:
   io::Json fingerprint() const;
-  /// One optimizer step's micro-batches: forward, loss check, backward. Returns the step's loss.
-  double accumulate_gradients(int64_t step, const std::vector<int64_t>& order);
+  /// One optimizer step's micro-batches: forward, backward. Returns their losses, [k] float64 on
+  /// the model's device (not yet read: see checked_step_loss).
+  torch::Tensor accumulate_gradients(int64_t step, const std::vector<int64_t>& order);
+  /// The step's loss (Σ of the k micro-batch losses read to the host); Error naming the step and
+  /// micro-batch for a non-finite one.
+  double checked_step_loss(int64_t step, const double* losses, int64_t count) const;
   /// Evaluates, keeps best/ up to date and logs; returns the evaluation.
   Evaluation evaluate(TrainState& state);
   void write_log(const io::Json& line);
@@ -161,6 +167,7 @@ class Trainer {
   std::unique_ptr<torch::optim::AdamW> optimizer_;
   std::vector<std::pair<std::string, torch::Tensor>> named_parameters_;  // requires_grad
   std::vector<torch::Tensor> trainable_;  // method.trainable(), for clipping
+  torch::Device device_ = torch::kCPU;    // the model's: batches are moved there
   EvaluateFn evaluate_;
   StepCallback on_step_;
   std::string log_path_;

@@ -74,8 +74,12 @@ AllocationResult RankAllocator::mask_to_budget(int64_t budget) {
                 "budget = ", k, " is outside [1, ", n, "] (is target_r < init_r?)");
   auto threshold = std::get<0>(torch::kthvalue(scores, k));  // 0-dim, an element of `scores`
   auto keep_all = scores > threshold;                          // ties at the threshold are pruned
-  auto keep_cpu = keep_all.to(torch::kCPU);
-  const bool* bits = keep_cpu.data_ptr<bool>();
+  // The one host copy of a mask step (the rank pattern is kept on the host): [threshold, keep…]
+  // in float64, which holds a float32/float64 threshold and 0/1 exactly.
+  const auto host = torch::cat({threshold.reshape({1}).to(torch::kFloat64), keep_all.to(torch::kFloat64)})
+                        .to(torch::kCPU);
+  const double* values = host.data_ptr<double>();
+  const std::vector<bool> bits(values + 1, values + 1 + n);
   RankPattern pattern;
   keep_masks_.assign(matrices_.size(), torch::Tensor());
   int64_t offset = 0;
@@ -85,7 +89,8 @@ AllocationResult RankAllocator::mask_to_budget(int64_t budget) {
     auto keep = keep_all.narrow(0, offset, r).view({-1, 1});
     a.lora_E.masked_fill_(keep.logical_not(), 0.0);
     keep_masks_[i] = keep;
-    pattern[pattern_key(matrices_[i].name)] = std::vector<bool>(bits + offset, bits + offset + r);
+    pattern[pattern_key(matrices_[i].name)] =
+        std::vector<bool>(bits.begin() + offset, bits.begin() + offset + r);
     offset += r;
   }
   rank_pattern_ = std::move(pattern);
@@ -93,7 +98,7 @@ AllocationResult RankAllocator::mask_to_budget(int64_t budget) {
   result.budget = budget;
   result.masked = true;
   result.k = k;
-  result.threshold = threshold.item<double>();
+  result.threshold = values[0];
   result.triplet_scores = scores;
   return result;
 }
@@ -200,7 +205,10 @@ void RankAllocator::load_state_tensors(const std::map<std::string, torch::Tensor
       auto unc = tensors.find(base + kStateNames[2]);
       ADALORA_CHECK(avg != tensors.end() && unc != tensors.end(), "allocator state: ", base,
                     "{exp_avg_ipt,exp_avg_unc}: expected with ", base, "ipt, missing");
-      state_[i][t] = ImportanceState{ipt->second.clone(), avg->second.clone(), unc->second.clone()};
+      const auto device = matrices_[i].adapter->lora_E.device();  // the EMAs live by their tensors
+      state_[i][t] = ImportanceState{ipt->second.to(device, /*non_blocking=*/false, /*copy=*/true),
+                                     avg->second.to(device, false, true),
+                                     unc->second.to(device, false, true)};
     }
   }
 }

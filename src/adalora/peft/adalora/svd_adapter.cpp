@@ -16,6 +16,9 @@ SvdAdapter::SvdAdapter(const SvdAdapterOptions& options) : options_(options) {
   lora_B = register_parameter("lora_B", torch::empty({options.out_features, options.r}, opts));
   lora_E = register_parameter("lora_E", torch::empty({options.r, 1}, opts));
   ranknum = register_buffer("ranknum", torch::full({1}, static_cast<double>(options.r), opts));
+  // PEFT divides by (ranknum + 1e-5) in ranknum's dtype: for float32, 6 + 1e-5 = 6.0000100135803223.
+  // Read once here, on the CPU, so that forward() on a GPU needs no host copy per call.
+  scale_denominator_ = (ranknum + 1e-5).item<double>();
   if (options.lora_dropout > 0) {
     dropout_ = register_module("lora_dropout", nn::Dropout(options.lora_dropout));
   }
@@ -41,11 +44,7 @@ void SvdAdapter::init_weights(int64_t r) {
   }
 }
 
-double SvdAdapter::scale() const {
-  // PEFT divides by (ranknum + 1e-5) in ranknum's dtype: for float32, 6 + 1e-5 = 6.0000100135803223.
-  const double denom = (ranknum + 1e-5).item<double>();
-  return scaling / denom;
-}
+double SvdAdapter::scale() const { return scaling / scale_denominator_; }
 
 torch::Tensor SvdAdapter::forward_reference(const torch::Tensor& x, const torch::Tensor& y_base) {
   auto h = x.to(lora_A.scalar_type());

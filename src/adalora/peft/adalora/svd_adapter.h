@@ -65,6 +65,7 @@ class SvdAdapter : public nn::Adapter {
  private:
   void init_weights(int64_t r);
   SvdAdapterOptions options_;
+  double scale_denominator_ = 1;  // (ranknum + 1e-5) in ranknum's dtype; ranknum never changes
   nn::Dropout dropout_{nullptr};
 };
 
