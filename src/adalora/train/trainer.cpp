@@ -13,6 +13,7 @@
 #include "adalora/data/sampler.h"
 #include "adalora/peft/adalora/adalora_method.h"
 #include "adalora/train/optimizer.h"
+#include "adalora/train/token_loss.h"
 
 namespace adalora::train {
 namespace {
@@ -32,6 +33,9 @@ const TrainerOptions& validated(const TrainerOptions& o) {
                 o.num_train_epochs);
   ADALORA_CHECK(o.learning_rate >= 0, "trainer: learning_rate: expected ≥ 0, got ",
                 o.learning_rate);
+  ADALORA_CHECK(o.label_smoothing_factor >= 0 && o.label_smoothing_factor < 1,
+                "trainer: label_smoothing_factor: expected a number in [0, 1), got ",
+                o.label_smoothing_factor);
   ADALORA_CHECK(o.world_size > 0, "trainer: world_size: expected > 0, got ", o.world_size);
   ADALORA_CHECK(o.eval_steps >= 0 && o.logging_steps >= 0 && o.save_steps >= 0,
                 "trainer: eval_steps/logging_steps/save_steps: expected ≥ 0, got ", o.eval_steps,
@@ -206,6 +210,7 @@ io::Json Trainer::fingerprint() const {
           {"max_grad_norm", options_.max_grad_norm}};
   // Another world size reads other rows per step: refused (the key is absent for one process).
   if (options_.world_size > 1) j["world_size"] = options_.world_size;
+  if (options_.label_smoothing_factor > 0) j["label_smoothing_factor"] = options_.label_smoothing_factor;
   return j;
 }
 
@@ -237,7 +242,10 @@ double Trainer::accumulate_gradients(int64_t step, const std::vector<int64_t>& o
       const models::ModelOutputs out = model_.forward(b.to_model_inputs());
       ADALORA_CHECK(out.loss.defined(),
                     "trainer: model: expected a loss for labelled inputs, got none");
-      task_loss = out.loss;
+      task_loss = options_.label_smoothing_factor > 0
+                      ? label_smoothed_loss(out.logits, b.labels, options_.label_smoothing_factor,
+                                            model_.head() == models::TaskHead::CausalLM)
+                      : out.loss;
       // A short shard at an epoch's end weighs by its rows: the rank average is the mean over all.
       if ((hi - lo) * world != end - begin) {
         task_loss = task_loss * (static_cast<double>((hi - lo) * world) /
