@@ -5,6 +5,7 @@
 // every sequence when num_return_sequences > 1). Settings come from the folder's
 // generation_config.json (else config.json); flags override them. Inputs are decoded one at a
 // time (no padding). Bad input → Error naming file, line and field (exit code 2).
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -55,6 +56,17 @@ generation::GenerationConfig apply_flags(generation::GenerationConfig c, const G
   return c;
 }
 
+// An adapter folder, or an `adalora train` output folder (its final adapter/).
+std::string adapter_folder(const std::string& dir) {
+  namespace fs = std::filesystem;
+  const bool is_adapter = fs::exists(fs::path(dir) / "adapter_config.json") ||
+                          fs::exists(fs::path(dir) / "model.safetensors");
+  if (!is_adapter && fs::exists(fs::path(dir) / "adapter" / "adapter_config.json")) {
+    return (fs::path(dir) / "adapter").string();
+  }
+  return dir;
+}
+
 int run_generate(const GenerateFlags& f) {
   configure_threads();
   const torch::Device device = parse_device(f.device);
@@ -64,7 +76,7 @@ int run_generate(const GenerateFlags& f) {
   }();
   models::ModelPtr model = models::load_pretrained(
       f.model, seq2seq ? models::TaskHead::Seq2SeqLM : models::TaskHead::CausalLM);
-  if (!f.adapter.empty()) peft::load_adapter(*model, f.adapter);
+  if (!f.adapter.empty()) peft::load_adapter(*model, adapter_folder(f.adapter));
   model->to(device);
   model->eval();
   const generation::GenerationConfig config =
@@ -136,7 +148,8 @@ Command generate_command() {
             auto f = std::make_shared<GenerateFlags>();
             app.add_option("--model", f->model, "Model folder (config.json, weights, tokenizer)")
                 ->required();
-            app.add_option("--adapter", f->adapter, "PEFT adapter folder to apply");
+            app.add_option("--adapter", f->adapter,
+                           "PEFT adapter folder to apply, or an `adalora train` output folder");
             app.add_option("--input", f->input, "JSONL prompts (default: stdin)");
             app.add_option("--max-new-tokens", f->max_new_tokens);
             app.add_option("--max-length", f->max_length);

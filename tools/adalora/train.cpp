@@ -196,7 +196,8 @@ Command train_command() {
             app.add_option("--preset", f->preset, "A preset: a name (demo, glue/rte_0.3M) or a JSON file");
             flag<std::string>(app, *f, "model", "model", "HuggingFace model folder (config.json, model.safetensors, tokenizer)");
             flag<std::string>(app, *f, "tokenizer", "tokenizer", "Tokenizer folder or file (default: the model folder)");
-            flag<std::string>(app, *f, "task", "task", "glue/cola|sst2|mrpc|qqp|stsb|mnli|qnli|rte, classification, regression");
+            flag<std::string>(app, *f, "task", "task", "glue/cola|sst2|mrpc|qqp|stsb|mnli|qnli|rte, classification, regression, "
+                              "causal_lm, seq2seq, summarization, summarization/xsum|cnn_dailymail");
             flag<std::string>(app, *f, "data-dir", "data_dir", "Folder of the task's files (GLUE: e.g. glue_data/RTE)");
             flag<std::string>(app, *f, "train-file", "train_file", "Training file (JSONL/CSV for generic tasks)");
             flag<std::string>(app, *f, "eval-file", "eval_file", "Dev file (the test set with --dev-fraction)");
@@ -221,6 +222,15 @@ Command train_command() {
             flag<int64_t>(app, *f, "eval-steps", "eval_steps", "Evaluate every N steps (and at the end)");
             flag<int64_t>(app, *f, "logging-steps", "logging_steps", "Log every N steps");
             flag<int64_t>(app, *f, "save-steps", "save_steps", "Resume checkpoint every N steps");
+            flag<double>(app, *f, "label-smoothing-factor", "label_smoothing_factor", "HF's label smoothing ε (generative tasks)");
+            flag<std::string>(app, *f, "source-column", "source_column", "seq2seq source column (default: the task's, e.g. document)");
+            flag<std::string>(app, *f, "target-column", "target_column", "seq2seq target column (default: the task's, e.g. summary)");
+            flag<int64_t>(app, *f, "max-target-length", "max_target_length", "seq2seq: truncate targets to this many tokens (128)");
+            flag<bool>(app, *f, "predict-with-generate", "predict_with_generate", "seq2seq: evaluate by generation + ROUGE (true)");
+            flag<int64_t>(app, *f, "num-beams", "generation_num_beams", "seq2seq evaluation: beam size");
+            flag<int64_t>(app, *f, "generation-max-length", "generation_max_length", "seq2seq evaluation: max_length (default max-target-length)");
+            flag<double>(app, *f, "length-penalty", "length_penalty", "seq2seq evaluation: beam length penalty");
+            flag<int64_t>(app, *f, "no-repeat-ngram-size", "no_repeat_ngram_size", "seq2seq evaluation: no_repeat_ngram_size");
             app.add_flag("--resume", f->resume, "Continue from OUT/checkpoint, bit-exactly");
             app.add_flag("--overwrite", f->overwrite, "Replace a run already in OUT (else such an OUT is refused)")
                 ->excludes("--resume");

@@ -21,7 +21,7 @@ using Keys = std::vector<ConfigKey>;
 
 // Key groups several methods share (PEFT's names; the help text is the first row's).
 const Keys kTargetKeys = {
-    {"target_modules", KeyType::Strings, "Module-path suffixes to adapt"},
+    {"target_modules", KeyType::Strings, "Module-path suffixes to adapt, or all-linear"},
     {"exclude_modules", KeyType::Strings, "Module-path suffixes never adapted"},
     {"layers_to_transform", KeyType::Ints, "Only these layer indices (PEFT layers_to_transform)"},
     {"layers_pattern", KeyType::Strings, "Module-list names carrying the layer index (PEFT layers_pattern)"}};

@@ -48,6 +48,27 @@ TaskSpec labeled_text(const std::string& name, bool is_regression, std::vector<s
   return spec;
 }
 
+// A generative row (causal LM or seq2seq): JSONL / CSV read by the family's training pipeline;
+// `source`/`target` are the default columns (causal LM: "text", its alternative prompt +
+// completion is the pipeline's).
+TaskSpec generative(const std::string& name, TaskFamily family, const std::string& source,
+                    const std::string& target, std::vector<std::string> metrics,
+                    const std::string& primary) {
+  TaskSpec spec;
+  spec.name = name;
+  spec.family = family;
+  spec.format = DataFormat::TextRecords;
+  spec.text_column = source;
+  spec.text_pair_column = target;
+  spec.metrics = std::move(metrics);
+  spec.primary_metric = primary;
+  spec.eval_splits = {{"dev", ""}};
+  return spec;
+}
+
+const std::vector<std::string> kSummarizationMetrics = {"loss",   "rouge1",    "rouge2",
+                                                        "rougeL", "rougeLsum", "gen_len"};
+
 std::vector<TaskSpec> build_table() {
   std::vector<TaskSpec> table = {
       // name     GLUE folder  metrics                                   primary
@@ -62,6 +83,12 @@ std::vector<TaskSpec> build_table() {
       glue("rte", "RTE", {"accuracy"}, "accuracy"),
       labeled_text("classification", false, {"accuracy", "macro_f1"}, "accuracy"),
       labeled_text("regression", true, {"corr", "pearson", "spearmanr"}, "corr"),
+      generative("causal_lm", TaskFamily::CausalLM, "text", "", {"loss", "perplexity"}, "loss"),
+      generative("seq2seq", TaskFamily::Seq2Seq, "document", "summary", kSummarizationMetrics, "rougeL"),
+      generative("summarization", TaskFamily::Seq2Seq, "document", "summary", kSummarizationMetrics, "rougeL"),
+      generative("summarization/xsum", TaskFamily::Seq2Seq, "document", "summary", kSummarizationMetrics, "rougeL"),
+      generative("summarization/cnn_dailymail", TaskFamily::Seq2Seq, "article", "highlights",
+                 kSummarizationMetrics, "rougeL"),
   };
   std::set<std::string> names;
   for (const auto& spec : table) {

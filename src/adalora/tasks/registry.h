@@ -1,5 +1,6 @@
-// The explicit table of tasks: the eight GLUE tasks of the paper's Table 1 and the generic
-// classification / regression formats for a user's own data.
+// The explicit table of tasks: the eight GLUE tasks of the paper's Table 1, the generic
+// classification / regression formats for a user's own data, and the generative tasks (causal LM,
+// seq2seq and the summarization data sets of the paper's Table 3).
 //
 // One row per task (STYLE.md §2.3); validated at first use (unique names, primary metric among
 // the reported ones, GLUE layouts known). Metric choices, all higher-is-better:
@@ -12,6 +13,11 @@
 //                                                         "we report the average correlation"
 //   glue/mnli  accuracy on mnli-m (primary) and mnli-mm — paper "m/mm"
 //   classification  accuracy (primary), macro_f1;  regression  corr (primary), pearson, spearmanr
+//   causal_lm  loss (primary, lower is better: token-mean NLL on dev), perplexity = exp(loss)
+//   seq2seq, summarization, summarization/xsum (document → summary),
+//   summarization/cnn_dailymail (article → highlights)
+//              rougeL (primary; paper Table 3 reports R-1/R-2/R-L), rouge1, rouge2, rougeLsum (×100,
+//              from generation), gen_len, loss; loss alone (primary) without predict_with_generate
 #pragma once
 
 #include <string>

@@ -1,6 +1,7 @@
 // Reading a task's files through the matching data reader (see task.h).
 #include "adalora/tasks/task.h"
 
+#include "adalora/core/error.h"
 #include "adalora/data/glue.h"
 #include "adalora/data/labeled_text.h"
 
@@ -9,6 +10,11 @@ namespace adalora::tasks {
 data::Dataset read_task_file(const TaskSpec& spec, const std::string& path,
                              const std::vector<std::string>& label_names) {
   if (spec.format == DataFormat::GlueTsv) return data::read_glue_tsv(path, spec.glue_task);
+  if (spec.format == DataFormat::TextRecords) {
+    throw Error(str_cat("task ", spec.name, ": ", path,
+                        ": expected a labelled-text task; this task's files are read by its training "
+                        "pipeline (train/generative_data.h)"));
+  }
   return data::read_labeled_file(path, spec.is_regression, label_names);
 }
 

@@ -19,6 +19,7 @@ namespace adalora::tasks {
 enum class DataFormat {
   GlueTsv,      ///< official GLUE TSV (data/glue.h)
   LabeledText,  ///< the user's JSONL / CSV with text, text_pair, label (data/labeled_text.h)
+  TextRecords,  ///< JSONL / CSV with named text columns, read by the family's pipeline (data/text_records.h)
 };
 
 /// What kind of problem a task is; selects the training pipeline (train/task_pipeline.h).

@@ -8,6 +8,7 @@
 #include "adalora/core/error.h"
 #include "adalora/io/atomic_file.h"
 #include "adalora/peft/adalora/adalora_method.h"
+#include "adalora/peft/all_linear.h"
 #include "adalora/models/registry.h"
 #include "adalora/peft/parameter_count.h"
 #include "adalora/peft/registry.h"
@@ -88,6 +89,18 @@ FineTuneConfig fine_tune_config_from_json(const io::Json& json, const std::strin
     else if (key == "save_steps") t.save_steps = o.get<int64_t>(key);
     else if (key == "output_dir") t.output_dir = o.get<std::string>(key);
     else if (key == "overwrite_output_dir") t.overwrite = o.get<bool>(key);
+    else if (key == "label_smoothing_factor") t.label_smoothing_factor = o.get<double>(key);
+    else if (key == "source_column") c.source_column = o.get<std::string>(key);
+    else if (key == "target_column") c.target_column = o.get<std::string>(key);
+    else if (key == "max_target_length") c.max_target_length = o.get<int64_t>(key);
+    else if (key == "predict_with_generate") c.predict_with_generate = o.get<bool>(key);
+    else if (key == "generation_num_beams") c.generation["num_beams"] = o.get<int64_t>(key);
+    else if (key == "generation_max_length") c.generation["max_length"] = o.get<int64_t>(key);
+    else if (key == "length_penalty") c.generation["length_penalty"] = o.get<double>(key);
+    else if (key == "no_repeat_ngram_size") c.generation["no_repeat_ngram_size"] = o.get<int64_t>(key);
+    else if (key == "generation") {
+      for (const auto& [k, v] : o.object(key).json().items()) c.generation[k] = v;
+    }
     else if (key == "cls_dropout") c.method_config["__model__cls_dropout"] = o.get<double>(key);
     else if (is_method_key(key)) c.method_config[key] = value;
     else if (!kInformationalKeys.count(key)) unknown.push_back(key);
@@ -144,6 +157,13 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress,
   if (peft::find_method(config.method).architecture_targets && !method_config.contains("target_modules")) {
     // PEFT's default targets for the architecture (models/registry.cpp), as get_peft_model does.
     method_config["target_modules"] = models::find_architecture(hf.model_type(), hf.source()).default_targets;
+  }
+  // PEFT's "all-linear" string; from the command line it arrives as a one-element list.
+  if (method_config.contains("target_modules") &&
+      (peft::is_all_linear(method_config["target_modules"]) ||
+       (method_config["target_modules"].size() == 1 && method_config["target_modules"].is_array() &&
+        peft::is_all_linear(method_config["target_modules"][0])))) {
+    method_config["target_modules"] = peft::all_linear_target_names(*model);  // PEFT's expansion
   }
   // What PEFT's AutoPeftModelFor* needs to rebuild the model from the adapter folder alone.
   method_config["task_type"] = peft_task_type(model->head());

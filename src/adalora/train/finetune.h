@@ -37,6 +37,16 @@ struct FineTuneConfig {
   std::vector<std::string> modules_to_save;
   TrainerOptions trainer;
   int64_t eval_batch_size = 32;
+  // Generative tasks (causal_lm, seq2seq, summarization/*; train/generative_data.h).
+  std::string source_column;        ///< seq2seq source; "" = the task's (XSum: document)
+  std::string target_column;        ///< seq2seq target; "" = the task's (XSum: summary)
+  int64_t max_target_length = 128;  ///< seq2seq labels truncated to this (HF run_summarization)
+  /// seq2seq: evaluation generates and reports ROUGE (HF's predict_with_generate); false = loss only.
+  bool predict_with_generate = true;
+  /// GenerationConfig keys (num_beams, max_length, length_penalty, no_repeat_ngram_size, …) over
+  /// the model folder's generation_config.json; max_length defaults to max_target_length. Null or
+  /// an object.
+  io::Json generation;
 };
 
 struct FineTuneResult {

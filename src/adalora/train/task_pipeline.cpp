@@ -10,6 +10,8 @@ namespace adalora::train {
 
 // Each family's pipeline lives in its own file.
 std::unique_ptr<TaskPipeline> make_classification_pipeline(const tasks::TaskSpec& spec);
+std::unique_ptr<TaskPipeline> make_causal_lm_pipeline(const tasks::TaskSpec& spec);
+std::unique_ptr<TaskPipeline> make_seq2seq_pipeline(const tasks::TaskSpec& spec);
 
 namespace {
 
@@ -18,6 +20,8 @@ using Factory = std::unique_ptr<TaskPipeline> (*)(const tasks::TaskSpec&);
 const std::vector<std::pair<tasks::TaskFamily, Factory>>& pipeline_table() {
   static const std::vector<std::pair<tasks::TaskFamily, Factory>> table = {
       {tasks::TaskFamily::Classification, &make_classification_pipeline},
+      {tasks::TaskFamily::CausalLM, &make_causal_lm_pipeline},
+      {tasks::TaskFamily::Seq2Seq, &make_seq2seq_pipeline},
   };
   return table;
 }

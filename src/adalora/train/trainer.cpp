@@ -16,6 +16,7 @@
 #include "adalora/train/grad_clip.h"
 #include "adalora/train/optimizer.h"
 #include "adalora/train/output_dir.h"
+#include "adalora/train/token_loss.h"
 
 namespace adalora::train {
 namespace {
@@ -35,6 +36,9 @@ const TrainerOptions& validated(const TrainerOptions& o) {
                 o.num_train_epochs);
   ADALORA_CHECK(o.learning_rate >= 0, "trainer: learning_rate: expected ≥ 0, got ",
                 o.learning_rate);
+  ADALORA_CHECK(o.label_smoothing_factor >= 0 && o.label_smoothing_factor < 1,
+                "trainer: label_smoothing_factor: expected a number in [0, 1), got ",
+                o.label_smoothing_factor);
   ADALORA_CHECK(o.world_size > 0, "trainer: world_size: expected > 0, got ", o.world_size);
   ADALORA_CHECK(o.eval_steps >= 0 && o.logging_steps >= 0 && o.save_steps >= 0,
                 "trainer: eval_steps/logging_steps/save_steps: expected ≥ 0, got ", o.eval_steps,
@@ -210,6 +214,7 @@ io::Json Trainer::fingerprint() const {
           {"warmup_steps", schedule_.warmup_steps()},
           {"weight_decay", options_.weight_decay},
           {"max_grad_norm", options_.max_grad_norm}};
+  if (options_.label_smoothing_factor > 0) j["label_smoothing_factor"] = options_.label_smoothing_factor;
   return j;
 }
 
@@ -241,7 +246,10 @@ torch::Tensor Trainer::accumulate_gradients(int64_t step, const std::vector<int6
       const models::ModelOutputs out = model_.forward(b.to_model_inputs(device_));
       ADALORA_CHECK(out.loss.defined(),
                     "trainer: model: expected a loss for labelled inputs, got none");
-      task_loss = out.loss;
+      task_loss = options_.label_smoothing_factor > 0
+                      ? label_smoothed_loss(out.logits, b.labels.to(out.logits.device()), options_.label_smoothing_factor,
+                                            model_.head() == models::TaskHead::CausalLM)
+                      : out.loss;
       // A short shard at an epoch's end weighs by its rows: the rank average is the mean over all.
       if ((hi - lo) * world != end - begin) {
         task_loss = task_loss * (static_cast<double>((hi - lo) * world) /

@@ -21,7 +21,11 @@
 // see exactly the batches of one process with batch B·W. At an epoch's end the global micro-batch
 // may be short (s < B·W): the last ranks get fewer rows or none, and each rank's mean loss is
 // weighted by n_r·W/s, so the average over ranks is still the mean over the s examples (the loss
-// must be a mean over examples, as the classification and regression losses are). After backward
+// must be a mean over examples, as the classification and regression losses are). The token-level
+// losses of causal-LM and seq2seq models are means over each shard's label tokens: the rank
+// average (and likewise the mean over accumulated micro-batches) is then a mean of per-shard token
+// means, not the token mean of the global batch — what HF's Trainer v4.40 does with DDP and
+// gradient accumulation; shards with different label-token counts weigh equally. After backward
 // the gradients are averaged in one flattened buffer per dtype; clipping, the optimizer and
 // AdaLoRA's importance and masks then run on identical numbers on every rank (the budget step is
 // the optimizer step). Rank 0 alone writes the log, checkpoints, best/ and adapter/; every rank
@@ -67,6 +71,9 @@ struct TrainerOptions {
   int64_t per_device_train_batch_size = 8;  ///< examples per micro-batch
   int64_t gradient_accumulation_steps = 1;  ///< micro-batches per optimizer step
   double max_grad_norm = 1.0;               ///< ≤ 0: no clipping
+  /// > 0: the task loss is HF's LabelSmoother on the model's logits (train/token_loss.h) instead
+  /// of the model's own loss; labels shifted for causal-LM heads.
+  double label_smoothing_factor = 0.0;
   uint64_t seed = 42;                       ///< torch generator (dropout) and data order
   int64_t eval_steps = 0;         ///< > 0: evaluate every eval_steps steps; always at the end
   int64_t logging_steps = 500;    ///< > 0: a log line every logging_steps steps (and at the end)

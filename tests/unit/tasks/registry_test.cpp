@@ -12,7 +12,9 @@ TEST(TaskRegistryTest, KnowsTheEightGlueTasksAndTheGenericFormats) {
   EXPECT_EQ(task_names(),
             (std::vector<std::string>{"glue/cola", "glue/sst2", "glue/mrpc", "glue/qqp",
                                       "glue/stsb", "glue/mnli", "glue/qnli", "glue/rte",
-                                      "classification", "regression"}));
+                                      "classification", "regression", "causal_lm", "seq2seq",
+                                      "summarization", "summarization/xsum",
+                                      "summarization/cnn_dailymail"}));
 }
 
 TEST(TaskRegistryTest, UnknownNameListsKnownOnes) {
@@ -22,7 +24,8 @@ TEST(TaskRegistryTest, UnknownNameListsKnownOnes) {
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(),
                  "task: expected one of glue/cola, glue/sst2, glue/mrpc, glue/qqp, glue/stsb, "
-                 "glue/mnli, glue/qnli, glue/rte, classification, regression, got \"glue/wnli\"");
+                 "glue/mnli, glue/qnli, glue/rte, classification, regression, causal_lm, seq2seq, "
+                 "summarization, summarization/xsum, summarization/cnn_dailymail, got \"glue/wnli\"");
   }
 }
 
@@ -43,6 +46,15 @@ TEST(TaskRegistryTest, MetricChoicesFollowThePaper) {
   EXPECT_EQ(mnli.eval_splits[1].file, "dev_mismatched.tsv");
   EXPECT_EQ(find_task("classification").num_labels, 0);
   EXPECT_EQ(find_task("regression").primary_metric, "corr");
+  EXPECT_EQ(find_task("causal_lm").family, TaskFamily::CausalLM);
+  EXPECT_EQ(find_task("causal_lm").primary_metric, "loss");
+  const TaskSpec& cnn = find_task("summarization/cnn_dailymail");
+  EXPECT_EQ(cnn.family, TaskFamily::Seq2Seq);
+  EXPECT_EQ(cnn.text_column, "article");
+  EXPECT_EQ(cnn.text_pair_column, "highlights");
+  EXPECT_EQ(find_task("summarization/xsum").text_column, "document");
+  EXPECT_EQ(find_task("summarization/xsum").text_pair_column, "summary");
+  EXPECT_EQ(cnn.primary_metric, "rougeL");
 }
 
 TEST(TaskRegistryTest, EveryGlueDevSplitFixtureReads) {
