@@ -1,5 +1,5 @@
-// The explicit table of tasks: the eight GLUE tasks of the paper's Table 1 and the generic
-// classification / regression formats for a user's own data.
+// The explicit table of tasks: the eight GLUE tasks of the paper's Table 1, the generic
+// classification / regression formats for a user's own data, and SQuAD v1.1 / v2.0 (Table 2).
 //
 // One row per task (STYLE.md §2.3); validated at first use (unique names, primary metric among
 // the reported ones, GLUE layouts known). Metric choices, all higher-is-better:
@@ -12,6 +12,8 @@
 //                                                         "we report the average correlation"
 //   glue/mnli  accuracy on mnli-m (primary) and mnli-mm — paper "m/mm"
 //   classification  accuracy (primary), macro_f1;  regression  corr (primary), pearson, spearmanr
+//   squad  exact_match, f1 (primary);  squad_v2  exact, f1 (primary), HasAns_*, NoAns_* — the
+//                                                         official scripts' keys; paper Table 2 "EM/F1"
 #pragma once
 
 #include <string>

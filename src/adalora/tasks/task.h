@@ -19,6 +19,7 @@ namespace adalora::tasks {
 enum class DataFormat {
   GlueTsv,      ///< official GLUE TSV (data/glue.h)
   LabeledText,  ///< the user's JSONL / CSV with text, text_pair, label (data/labeled_text.h)
+  Squad,        ///< SQuAD JSON / JSONL (data/squad.h), read by the QA pipeline, not read_task_file
 };
 
 /// What kind of problem a task is; selects the training pipeline (train/task_pipeline.h).
@@ -51,6 +52,7 @@ struct TaskSpec {
   std::string primary_metric;            ///< the one (on the first eval split) that picks the best
   std::string train_file;                ///< "train.tsv"; "" = given by the user
   std::vector<EvalSplit> eval_splits;    ///< dev splits, reported in this order
+  bool version_2_with_negative = false;  ///< QA: questions may have no answer (SQuAD v2.0)
 };
 
 /// Reads one file of `spec` (train, dev, test or predict). For LabeledText classification,

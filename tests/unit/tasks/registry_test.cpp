@@ -12,7 +12,7 @@ TEST(TaskRegistryTest, KnowsTheEightGlueTasksAndTheGenericFormats) {
   EXPECT_EQ(task_names(),
             (std::vector<std::string>{"glue/cola", "glue/sst2", "glue/mrpc", "glue/qqp",
                                       "glue/stsb", "glue/mnli", "glue/qnli", "glue/rte",
-                                      "classification", "regression"}));
+                                      "classification", "regression", "squad", "squad_v2"}));
 }
 
 TEST(TaskRegistryTest, UnknownNameListsKnownOnes) {
@@ -22,7 +22,8 @@ TEST(TaskRegistryTest, UnknownNameListsKnownOnes) {
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(),
                  "task: expected one of glue/cola, glue/sst2, glue/mrpc, glue/qqp, glue/stsb, "
-                 "glue/mnli, glue/qnli, glue/rte, classification, regression, got \"glue/wnli\"");
+                 "glue/mnli, glue/qnli, glue/rte, classification, regression, squad, squad_v2, got "
+                 "\"glue/wnli\"");
   }
 }
 
@@ -43,6 +44,12 @@ TEST(TaskRegistryTest, MetricChoicesFollowThePaper) {
   EXPECT_EQ(mnli.eval_splits[1].file, "dev_mismatched.tsv");
   EXPECT_EQ(find_task("classification").num_labels, 0);
   EXPECT_EQ(find_task("regression").primary_metric, "corr");
+  EXPECT_EQ(find_task("squad").family, TaskFamily::QuestionAnswering);
+  EXPECT_EQ(find_task("squad").metrics, (std::vector<std::string>{"exact_match", "f1"}));
+  EXPECT_EQ(find_task("squad_v2").primary_metric, "f1");
+  EXPECT_TRUE(find_task("squad_v2").version_2_with_negative);
+  EXPECT_FALSE(find_task("squad").version_2_with_negative);
+  EXPECT_EQ(find_task("squad_v2").eval_splits[0].file, "dev-v2.0.json");
 }
 
 TEST(TaskRegistryTest, EveryGlueDevSplitFixtureReads) {
