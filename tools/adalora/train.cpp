@@ -173,7 +173,7 @@ Command train_command() {
             app.add_option("--preset", f->preset, "A preset: a name (demo, glue/rte_0.3M) or a JSON file");
             flag<std::string>(app, *f, "model", "model", "HuggingFace model folder (config.json, model.safetensors, tokenizer)");
             flag<std::string>(app, *f, "tokenizer", "tokenizer", "Tokenizer folder or file (default: the model folder)");
-            flag<std::string>(app, *f, "task", "task", "glue/cola|sst2|mrpc|qqp|stsb|mnli|qnli|rte, classification, regression");
+            flag<std::string>(app, *f, "task", "task", "glue/cola|sst2|mrpc|qqp|stsb|mnli|qnli|rte, classification, regression, squad, squad_v2");
             flag<std::string>(app, *f, "data-dir", "data_dir", "Folder of the task's files (GLUE: e.g. glue_data/RTE)");
             flag<std::string>(app, *f, "train-file", "train_file", "Training file (JSONL/CSV for generic tasks)");
             flag<std::string>(app, *f, "eval-file", "eval_file", "Dev file");
@@ -207,6 +207,11 @@ Command train_command() {
             flag<int64_t>(app, *f, "eval-steps", "eval_steps", "Evaluate every N steps (and at the end)");
             flag<int64_t>(app, *f, "logging-steps", "logging_steps", "Log every N steps");
             flag<int64_t>(app, *f, "save-steps", "save_steps", "Resume checkpoint every N steps");
+            flag<int64_t>(app, *f, "doc-stride", "doc_stride", "squad: tokens shared by consecutive windows of a context (128)");
+            flag<int64_t>(app, *f, "n-best-size", "n_best_size", "squad: start/end candidates per window (20)");
+            flag<int64_t>(app, *f, "max-answer-length", "max_answer_length", "squad: longest answer in tokens (30)");
+            flag<double>(app, *f, "null-score-diff-threshold", "null_score_diff_threshold",
+                         "squad_v2: no answer when null score − best span score > this (0)");
             app.add_flag("--resume", f->resume, "Continue from OUT/checkpoint, bit-exactly");
             app.add_option("--nproc-per-node", f->nproc_per_node,
                            "Data-parallel ranks started on this machine (torchrun-style; the "

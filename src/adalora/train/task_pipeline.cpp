@@ -10,6 +10,7 @@ namespace adalora::train {
 
 // Each family's pipeline lives in its own file.
 std::unique_ptr<TaskPipeline> make_classification_pipeline(const tasks::TaskSpec& spec);
+std::unique_ptr<TaskPipeline> make_question_answering_pipeline(const tasks::TaskSpec& spec);
 
 namespace {
 
@@ -18,6 +19,7 @@ using Factory = std::unique_ptr<TaskPipeline> (*)(const tasks::TaskSpec&);
 const std::vector<std::pair<tasks::TaskFamily, Factory>>& pipeline_table() {
   static const std::vector<std::pair<tasks::TaskFamily, Factory>> table = {
       {tasks::TaskFamily::Classification, &make_classification_pipeline},
+      {tasks::TaskFamily::QuestionAnswering, &make_question_answering_pipeline},
   };
   return table;
 }
