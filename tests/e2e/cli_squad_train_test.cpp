@@ -78,13 +78,15 @@ class CliSquadTrain : public ::testing::Test {
 
   // AdaLoRA: 8 questions × 3 windows = 24 features, batch 4 → 6 steps per epoch; 6 steps with the
   // budgeting phase in steps 2..4 and a mask every step.
-  static std::string train(const std::string& task, const std::string& out) {
+  static std::string train(const std::string& task, const std::string& out,
+                           const std::string& learning_rate = "1e-2", int batch_size = 4) {
     const bool v2 = task == "squad_v2";
     return "train --model " + dir_->file("model") + " --task " + task + " --data-dir " +
            dir_->file(v2 ? "v2" : "v1") +
            " --max-seq-length 24 --doc-stride 6 --max-answer-length 5 --n-best-size 10"
-           " --batch-size 4 --max-steps 6 --save-steps 2 --learning-rate 1e-2 --seed 7"
-           " --init-r 4 --target-r 2 --tinit 1 --tfinal 2 --delta-t 1"
+           " --batch-size " + std::to_string(batch_size) +
+           " --max-steps 6 --save-steps 2 --learning-rate " + learning_rate +
+           " --seed 7 --init-r 4 --target-r 2 --tinit 1 --tfinal 2 --delta-t 1"
            " --target-modules query_proj value_proj --out " + out;
   }
   static io::Json rescore(const std::string& task, const std::string& out) {
@@ -146,15 +148,15 @@ TEST_F(CliSquadTrain, StoppedInTheBudgetingPhaseResumesToTheSameAdapterAndAnswer
 }
 
 TEST_F(CliSquadTrain, TwoRanksAnswerAsOneProcess) {
-  // Learning rate 0 and one window per forward pass: both runs evaluate the same weights on the
-  // same shapes, so only the sharding and the gathering of the logits can differ.
+  // A learning rate of 1e-30 (0 is refused) leaves the float32 weights as they were, and one
+  // window per forward pass: both runs evaluate the same weights on the same shapes, so only the
+  // sharding and the gathering of the logits can differ.
   const std::string config = dir_->file("eval_batch_1.json");
   io::save_json_file(config, {{"eval_batch_size", 1}});
-  const std::string args = " --learning-rate 0 --config " + config;
   const std::string one = dir_->file("v2_one"), two = dir_->file("v2_two");
-  CliRun r1 = run_cli(train("squad_v2", one) + args);
+  CliRun r1 = run_cli(train("squad_v2", one, "1e-30", 4) + " --config " + config);
   ASSERT_EQ(r1.code, 0) << r1.output;
-  CliRun r2 = run_cli(train("squad_v2", two) + args + " --batch-size 2 --nproc-per-node 2");
+  CliRun r2 = run_cli(train("squad_v2", two, "1e-30", 2) + " --config " + config + " --nproc-per-node 2");
   ASSERT_EQ(r2.code, 0) << r2.output;
   EXPECT_EQ(io::read_file(one + "/predictions.json"), io::read_file(two + "/predictions.json"));
   EXPECT_EQ(io::read_file(one + "/null_odds.json"), io::read_file(two + "/null_odds.json"));
