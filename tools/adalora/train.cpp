@@ -197,7 +197,7 @@ Command train_command() {
             flag<std::string>(app, *f, "model", "model", "HuggingFace model folder (config.json, model.safetensors, tokenizer)");
             flag<std::string>(app, *f, "tokenizer", "tokenizer", "Tokenizer folder or file (default: the model folder)");
             flag<std::string>(app, *f, "task", "task", "glue/cola|sst2|mrpc|qqp|stsb|mnli|qnli|rte, classification, regression, "
-                              "causal_lm, seq2seq, summarization, summarization/xsum|cnn_dailymail");
+                              "causal_lm, seq2seq, summarization, summarization/xsum|cnn_dailymail, squad, squad_v2");
             flag<std::string>(app, *f, "data-dir", "data_dir", "Folder of the task's files (GLUE: e.g. glue_data/RTE)");
             flag<std::string>(app, *f, "train-file", "train_file", "Training file (JSONL/CSV for generic tasks)");
             flag<std::string>(app, *f, "eval-file", "eval_file", "Dev file (the test set with --dev-fraction)");
@@ -231,6 +231,11 @@ Command train_command() {
             flag<int64_t>(app, *f, "generation-max-length", "generation_max_length", "seq2seq evaluation: max_length (default max-target-length)");
             flag<double>(app, *f, "length-penalty", "length_penalty", "seq2seq evaluation: beam length penalty");
             flag<int64_t>(app, *f, "no-repeat-ngram-size", "no_repeat_ngram_size", "seq2seq evaluation: no_repeat_ngram_size");
+            flag<int64_t>(app, *f, "doc-stride", "doc_stride", "squad: tokens shared by consecutive windows of a context (128)");
+            flag<int64_t>(app, *f, "n-best-size", "n_best_size", "squad: start/end candidates per window (20)");
+            flag<int64_t>(app, *f, "max-answer-length", "max_answer_length", "squad: longest answer in tokens (30)");
+            flag<double>(app, *f, "null-score-diff-threshold", "null_score_diff_threshold",
+                         "squad_v2: no answer when null score − best span score > this (0)");
             app.add_flag("--resume", f->resume, "Continue from OUT/checkpoint, bit-exactly");
             app.add_flag("--overwrite", f->overwrite, "Replace a run already in OUT (else such an OUT is refused)")
                 ->excludes("--resume");

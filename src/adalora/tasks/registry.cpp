@@ -69,6 +69,25 @@ TaskSpec generative(const std::string& name, TaskFamily family, const std::strin
 const std::vector<std::string> kSummarizationMetrics = {"loss",   "rouge1",    "rouge2",
                                                         "rougeL", "rougeLsum", "gen_len"};
 
+// A SQuAD row: the official file names; metrics are the official scripts' keys (v2.0: HasAns_* /
+// NoAns_* when the dev set has such questions), F1 picks the best checkpoint as in the paper.
+TaskSpec squad(const std::string& name, bool v2) {
+  TaskSpec spec;
+  spec.name = name;
+  spec.family = TaskFamily::QuestionAnswering;
+  spec.format = DataFormat::Squad;
+  spec.text_column = "question";
+  spec.text_pair_column = "context";
+  spec.metrics = v2 ? std::vector<std::string>{"exact", "f1", "HasAns_exact", "HasAns_f1",
+                                               "NoAns_exact", "NoAns_f1"}
+                    : std::vector<std::string>{"exact_match", "f1"};
+  spec.primary_metric = "f1";
+  spec.train_file = v2 ? "train-v2.0.json" : "train-v1.1.json";
+  spec.eval_splits = {{"dev", v2 ? "dev-v2.0.json" : "dev-v1.1.json"}};
+  spec.version_2_with_negative = v2;
+  return spec;
+}
+
 std::vector<TaskSpec> build_table() {
   std::vector<TaskSpec> table = {
       // name     GLUE folder  metrics                                   primary
@@ -89,6 +108,8 @@ std::vector<TaskSpec> build_table() {
       generative("summarization/xsum", TaskFamily::Seq2Seq, "document", "summary", kSummarizationMetrics, "rougeL"),
       generative("summarization/cnn_dailymail", TaskFamily::Seq2Seq, "article", "highlights",
                  kSummarizationMetrics, "rougeL"),
+      squad("squad", /*v2=*/false),
+      squad("squad_v2", /*v2=*/true),
   };
   std::set<std::string> names;
   for (const auto& spec : table) {

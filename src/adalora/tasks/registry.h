@@ -1,6 +1,6 @@
 // The explicit table of tasks: the eight GLUE tasks of the paper's Table 1, the generic
-// classification / regression formats for a user's own data, and the generative tasks (causal LM,
-// seq2seq and the summarization data sets of the paper's Table 3).
+// classification / regression formats for a user's own data, SQuAD v1.1 / v2.0 (Table 2), and the
+// generative tasks (causal LM, seq2seq and the summarization data sets of the paper's Table 3).
 //
 // One row per task (STYLE.md §2.3); validated at first use (unique names, primary metric among
 // the reported ones, GLUE layouts known). Metric choices, all higher-is-better:
@@ -18,6 +18,8 @@
 //   summarization/cnn_dailymail (article → highlights)
 //              rougeL (primary; paper Table 3 reports R-1/R-2/R-L), rouge1, rouge2, rougeLsum (×100,
 //              from generation), gen_len, loss; loss alone (primary) without predict_with_generate
+//   squad  exact_match, f1 (primary);  squad_v2  exact, f1 (primary), HasAns_*, NoAns_* — the
+//                                                         official scripts' keys; paper Table 2 "EM/F1"
 #pragma once
 
 #include <string>

@@ -15,6 +15,8 @@ data::Dataset read_task_file(const TaskSpec& spec, const std::string& path,
                         ": expected a labelled-text task; this task's files are read by its training "
                         "pipeline (train/generative_data.h)"));
   }
+  ADALORA_CHECK(spec.format != DataFormat::Squad, path, ": task ", spec.name,
+                ": SQuAD files are read with data::read_squad_file, not as labelled text");
   return data::read_labeled_file(path, spec.is_regression, label_names);
 }
 

@@ -20,6 +20,7 @@ enum class DataFormat {
   GlueTsv,      ///< official GLUE TSV (data/glue.h)
   LabeledText,  ///< the user's JSONL / CSV with text, text_pair, label (data/labeled_text.h)
   TextRecords,  ///< JSONL / CSV with named text columns, read by the family's pipeline (data/text_records.h)
+  Squad,        ///< SQuAD JSON / JSONL (data/squad.h), read by the QA pipeline, not read_task_file
 };
 
 /// What kind of problem a task is; selects the training pipeline (train/task_pipeline.h).
@@ -52,6 +53,7 @@ struct TaskSpec {
   std::string primary_metric;            ///< the one (on the first eval split) that picks the best
   std::string train_file;                ///< "train.tsv"; "" = given by the user
   std::vector<EvalSplit> eval_splits;    ///< dev splits, reported in this order
+  bool version_2_with_negative = false;  ///< QA: questions may have no answer (SQuAD v2.0)
 };
 
 /// Reads one file of `spec` (train, dev, test or predict). For LabeledText classification,

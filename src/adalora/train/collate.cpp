@@ -35,11 +35,14 @@ void EncodedDataset::validate() const {
                   " ids (as input_ids), got ", token_type_ids[i].size());
     ADALORA_CHECK(label_ids.empty() || !label_ids[i].empty(), "dataset: example ", i,
                   ": label_ids: expected at least one label, got none");
+    // start > end is allowed: run_qa.py labels an answer that starts in a window's last context
+    // token with the final [SEP] as its start (tasks/qa_features.h).
+    const auto len = static_cast<int64_t>(input_ids[i].size());
     ADALORA_CHECK(start_positions.empty() ||
-                      (0 <= start_positions[i] && start_positions[i] <= end_positions[i] &&
-                       end_positions[i] < static_cast<int64_t>(input_ids[i].size())),
-                  "dataset: example ", i, ": start/end_positions: expected 0 <= start <= end < ",
-                  input_ids[i].size(), ", got ", start_positions[i], "..", end_positions[i]);
+                      (0 <= start_positions[i] && start_positions[i] < len &&
+                       0 <= end_positions[i] && end_positions[i] < len),
+                  "dataset: example ", i, ": start/end_positions: expected both in [0, ", len,
+                  "), got ", start_positions[i], "..", end_positions[i]);
   }
 }
 

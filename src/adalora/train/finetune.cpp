@@ -74,6 +74,10 @@ FineTuneConfig fine_tune_config_from_json(const io::Json& json, const std::strin
     else if (key == "modules_to_save") c.modules_to_save = o.get<std::vector<std::string>>(key);
     else if (key == "eval_batch_size") c.eval_batch_size = o.get<int64_t>(key);
     else if (key == "device") c.device = o.get<std::string>(key);
+    else if (key == "doc_stride") c.doc_stride = o.get<int64_t>(key);
+    else if (key == "n_best_size") c.n_best_size = o.get<int64_t>(key);
+    else if (key == "max_answer_length") c.max_answer_length = o.get<int64_t>(key);
+    else if (key == "null_score_diff_threshold") c.null_score_diff_threshold = o.get<double>(key);
     else if (key == "learning_rate") t.learning_rate = o.get<double>(key);
     else if (key == "weight_decay") t.weight_decay = o.get<double>(key);
     else if (key == "warmup_steps") t.warmup_steps = o.get<int64_t>(key);

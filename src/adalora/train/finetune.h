@@ -47,6 +47,11 @@ struct FineTuneConfig {
   /// the model folder's generation_config.json; max_length defaults to max_target_length. Null or
   /// an object.
   io::Json generation;
+  /// Question answering (squad, squad_v2): run_qa.py's arguments of the same names and defaults.
+  int64_t doc_stride = 128;        ///< tokens shared by consecutive windows of a long context
+  int64_t n_best_size = 20;        ///< start and end candidates per window
+  int64_t max_answer_length = 30;  ///< tokens
+  double null_score_diff_threshold = 0.0;  ///< v2: answer "" when null − best span score > this
 };
 
 struct FineTuneResult {

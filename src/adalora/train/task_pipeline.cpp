@@ -12,6 +12,7 @@ namespace adalora::train {
 std::unique_ptr<TaskPipeline> make_classification_pipeline(const tasks::TaskSpec& spec);
 std::unique_ptr<TaskPipeline> make_causal_lm_pipeline(const tasks::TaskSpec& spec);
 std::unique_ptr<TaskPipeline> make_seq2seq_pipeline(const tasks::TaskSpec& spec);
+std::unique_ptr<TaskPipeline> make_question_answering_pipeline(const tasks::TaskSpec& spec);
 
 namespace {
 
@@ -22,6 +23,7 @@ const std::vector<std::pair<tasks::TaskFamily, Factory>>& pipeline_table() {
       {tasks::TaskFamily::Classification, &make_classification_pipeline},
       {tasks::TaskFamily::CausalLM, &make_causal_lm_pipeline},
       {tasks::TaskFamily::Seq2Seq, &make_seq2seq_pipeline},
+      {tasks::TaskFamily::QuestionAnswering, &make_question_answering_pipeline},
   };
   return table;
 }

@@ -14,7 +14,7 @@ TEST(TaskRegistryTest, KnowsTheEightGlueTasksAndTheGenericFormats) {
                                       "glue/stsb", "glue/mnli", "glue/qnli", "glue/rte",
                                       "classification", "regression", "causal_lm", "seq2seq",
                                       "summarization", "summarization/xsum",
-                                      "summarization/cnn_dailymail"}));
+                                      "summarization/cnn_dailymail", "squad", "squad_v2"}));
 }
 
 TEST(TaskRegistryTest, UnknownNameListsKnownOnes) {
@@ -25,7 +25,8 @@ TEST(TaskRegistryTest, UnknownNameListsKnownOnes) {
     EXPECT_STREQ(e.what(),
                  "task: expected one of glue/cola, glue/sst2, glue/mrpc, glue/qqp, glue/stsb, "
                  "glue/mnli, glue/qnli, glue/rte, classification, regression, causal_lm, seq2seq, "
-                 "summarization, summarization/xsum, summarization/cnn_dailymail, got \"glue/wnli\"");
+                 "summarization, summarization/xsum, summarization/cnn_dailymail, squad, squad_v2, "
+                 "got \"glue/wnli\"");
   }
 }
 
@@ -55,6 +56,12 @@ TEST(TaskRegistryTest, MetricChoicesFollowThePaper) {
   EXPECT_EQ(find_task("summarization/xsum").text_column, "document");
   EXPECT_EQ(find_task("summarization/xsum").text_pair_column, "summary");
   EXPECT_EQ(cnn.primary_metric, "rougeL");
+  EXPECT_EQ(find_task("squad").family, TaskFamily::QuestionAnswering);
+  EXPECT_EQ(find_task("squad").metrics, (std::vector<std::string>{"exact_match", "f1"}));
+  EXPECT_EQ(find_task("squad_v2").primary_metric, "f1");
+  EXPECT_TRUE(find_task("squad_v2").version_2_with_negative);
+  EXPECT_FALSE(find_task("squad").version_2_with_negative);
+  EXPECT_EQ(find_task("squad_v2").eval_splits[0].file, "dev-v2.0.json");
 }
 
 TEST(TaskRegistryTest, EveryGlueDevSplitFixtureReads) {

@@ -76,8 +76,11 @@ TEST(CollateTest, ErrorsNameTheProblem) {
     FAIL() << "expected Error";
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(),
-                 "dataset: example 1: start/end_positions: expected 0 <= start <= end < 5, got 1..9");
+                 "dataset: example 1: start/end_positions: expected both in [0, 5), got 1..9");
   }
+  span.start_positions = {0, 1, 1};  // example 2 has 2 tokens
+  span.end_positions = {0, 0, 1};    // start after end: run_qa.py's label of a window-edge answer
+  EXPECT_NO_THROW(span.validate());
 }
 
 TEST(CollateTest, LabelSequencesPadWithMinus100AndSpansBecomePositions) {
