@@ -6,7 +6,6 @@
 // generation_config.json (else config.json); flags override them. Inputs are decoded one at a
 // time (no padding). Bad input → Error naming file, line and field (exit code 2).
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <optional>
 
@@ -19,6 +18,7 @@
 #include "adalora/peft/adapter_loader.h"
 #include "adalora/tokenizers/tokenizer.h"
 #include "tools/adalora/command.h"
+#include "tools/adalora/jsonl_requests.h"
 
 namespace adalora::cli {
 namespace {
@@ -88,26 +88,7 @@ int run_generate(const GenerateFlags& f) {
     if (!tokenizer) tokenizer = tokenizers::Tokenizer::from_dir(f.model);
     return *tokenizer;
   };
-  std::ifstream file;
-  if (!f.input.empty()) {
-    file.open(f.input);
-    ADALORA_CHECK(file, f.input, ": cannot open");
-  }
-  std::istream& in = f.input.empty() ? std::cin : file;
-  const std::string source = f.input.empty() ? "<stdin>" : f.input;
-
-  std::string line;
-  for (int64_t number = 1; std::getline(in, line); ++number) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::string where = source + ":" + std::to_string(number);
-    io::Json row;
-    try {
-      row = io::Json::parse(line);
-    } catch (const io::Json::exception& e) {
-      throw Error(where + ": expected a JSON object, got invalid JSON (" + e.what() + ")");
-    }
-    ADALORA_CHECK(row.is_object(), where, ": expected a JSON object, got ", row.dump());
-    const io::JsonObject fields(row, where);
+  for_each_jsonl_request(f.input, [&](const io::JsonObject& fields, const std::string& where) {
     std::vector<int64_t> ids;
     if (fields.has("input_ids")) {
       ids = fields.get<std::vector<int64_t>>("input_ids");
@@ -136,7 +117,7 @@ int run_generate(const GenerateFlags& f) {
     io::Json result = returned[0];
     if (returned.size() > 1) result["returned"] = returned;
     std::cout << result.dump() << "\n" << std::flush;
-  }
+  });
   return 0;
 }
 

@@ -2,7 +2,6 @@
 // for comparing with other runtimes (scripts/check_gguf_llamacpp.sh compares them with llama.cpp's).
 // JSONL in ({"input_ids": [...]}, --input or stdin), one JSON line out per input:
 // {"logits": [[V floats] per position]} — float32 values of the model's forward pass, eval mode.
-#include <fstream>
 #include <iostream>
 
 #include "adalora/core/error.h"
@@ -11,6 +10,7 @@
 #include "adalora/models/model.h"
 #include "adalora/peft/adapter_loader.h"
 #include "tools/adalora/command.h"
+#include "tools/adalora/jsonl_requests.h"
 
 namespace adalora::cli {
 namespace {
@@ -25,25 +25,8 @@ int run_logits(const LogitsFlags& f) {
   if (!f.adapter.empty()) peft::load_adapter(*model, f.adapter);
   model->eval();
   const int64_t vocab = model->config().get<int64_t>("vocab_size", 0);
-  std::ifstream file;
-  if (!f.input.empty()) {
-    file.open(f.input);
-    ADALORA_CHECK(file, f.input, ": cannot open");
-  }
-  std::istream& in = f.input.empty() ? std::cin : file;
-  const std::string source = f.input.empty() ? "<stdin>" : f.input;
-  std::string line;
-  for (int64_t number = 1; std::getline(in, line); ++number) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::string where = source + ":" + std::to_string(number);
-    io::Json row;
-    try {
-      row = io::Json::parse(line);
-    } catch (const io::Json::exception& e) {
-      throw Error(where + ": expected a JSON object, got invalid JSON (" + e.what() + ")");
-    }
-    ADALORA_CHECK(row.is_object(), where, ": expected a JSON object, got ", row.dump());
-    const auto ids = io::JsonObject(row, where).get<std::vector<int64_t>>("input_ids");
+  for_each_jsonl_request(f.input, [&](const io::JsonObject& fields, const std::string& where) {
+    const auto ids = fields.get<std::vector<int64_t>>("input_ids");
     ADALORA_CHECK(!ids.empty(), where, ": input_ids: expected at least one token");
     for (int64_t id : ids) {
       ADALORA_CHECK(id >= 0 && id < vocab, where, ": input_ids: expected ids in [0, ", vocab, "), got ", id);
@@ -58,7 +41,7 @@ int run_logits(const LogitsFlags& f) {
       out.push_back(std::vector<float>(p, p + logits.size(1)));
     }
     std::cout << io::Json{{"logits", out}}.dump() << "\n" << std::flush;
-  }
+  });
   return 0;
 }
 
