@@ -26,7 +26,9 @@ function(adalora_skip_pch_where_torch_free target)
   foreach(src ${srcs})
     adalora_includes_torch(uses_torch ${src})
     if(NOT uses_torch)
-      set_source_files_properties(${src} TARGET_DIRECTORY ${target} PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
+      # Outside the unity batches too: a batch is compiled with the PCH when one of its files needs it.
+      set_source_files_properties(${src} TARGET_DIRECTORY ${target} PROPERTIES SKIP_PRECOMPILE_HEADERS ON
+        SKIP_UNITY_BUILD_INCLUSION ON)
     endif()
   endforeach()
 endfunction()
@@ -74,10 +76,11 @@ function(adalora_includes_torch out file)
   set(${out} ${result} PARENT_SCOPE)
 endfunction()
 
-# adalora_add_layer(<folder> [RECURSE] [TORCH] DEPS <targets...>)
-# Builds src/adalora/<folder>/*.cpp into the static library adalora_<folder>.
+# adalora_add_layer(<folder> [RECURSE] [TORCH] [NO_UNITY] DEPS <targets...>)
+# Builds src/adalora/<folder>/*.cpp into the static library adalora_<folder>. NO_UNITY: one
+# translation unit per file even in a unity build (files that define the same internal names).
 function(adalora_add_layer folder)
-  cmake_parse_arguments(ARG "RECURSE;TORCH" "" "DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "RECURSE;TORCH;NO_UNITY" "" "DEPS" ${ARGN})
   set(dir ${PROJECT_SOURCE_DIR}/src/adalora/${folder})
   if(ARG_RECURSE)
     file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${dir}/*.cpp)
@@ -90,6 +93,9 @@ function(adalora_add_layer folder)
     target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR}/src)
     target_link_libraries(${target} PUBLIC ${ARG_DEPS})
     target_compile_options(${target} PRIVATE ${ADALORA_WARNINGS})
+    if(ARG_NO_UNITY)
+      set_target_properties(${target} PROPERTIES UNITY_BUILD OFF)
+    endif()
     if(ARG_TORCH)
       target_link_libraries(${target} PUBLIC torch)
       adalora_use_pch(${target})
@@ -108,6 +114,12 @@ endfunction()
 # - every other test is discovered as its own entry with the executable's label;
 # - an entry that selects no test fails (test_main), so a stale or empty list cannot pass.
 
+# Every test process runs LibTorch on one thread: ctest -j N already runs N tests on N cores, and a
+# test using the machine's thread count on top oversubscribes them — OpenMP's waiting threads spin,
+# and a planted-rank test took 5 min 33 s instead of 26 s next to one other test (2 cores). The
+# e2e tests' CLI processes inherit it. A test that wants more threads sets them itself.
+set(ADALORA_TEST_ENVIRONMENT ADALORA_NUM_THREADS=1)
+
 # adalora_add_golden_entry(<ctest name> <executable> [<gtest filter>])
 # One entry running every selected test of the executable, whatever is on disk now; exits 77
 # ("Skipped") only for a local run without the golden folder.
@@ -118,7 +130,7 @@ function(adalora_add_golden_entry entry target)
   endif()
   add_test(NAME ${entry} COMMAND ${target} --gtest_filter=${filter})
   set_tests_properties(${entry} PROPERTIES LABELS golden SKIP_RETURN_CODE 77
-    ENVIRONMENT ADALORA_GOLDEN_ENTRY=1)
+    ENVIRONMENT "ADALORA_GOLDEN_ENTRY=1;${ADALORA_TEST_ENVIRONMENT}")
 endfunction()
 
 # True in `out` when a test or instantiation in `srcs` has "Golden" in its name. The sources are
@@ -153,7 +165,7 @@ function(adalora_add_test name)
   endif()
   gtest_discover_tests(${name}
     TEST_FILTER "-*Golden*"
-    PROPERTIES LABELS ${ARG_LABEL}
+    PROPERTIES LABELS ${ARG_LABEL} ENVIRONMENT "${ADALORA_TEST_ENVIRONMENT}"
     DISCOVERY_MODE PRE_TEST
     DISCOVERY_TIMEOUT 60)
   adalora_mentions_golden(has_golden ${ARG_SOURCES})

@@ -42,12 +42,12 @@ std::vector<std::string> adapted_paths(torch::nn::Module& model) {
   return paths;
 }
 
-struct Case {
+struct BartCase {
   std::string method;
   io::Json config;
 };
 
-class BartAdapters : public ::testing::TestWithParam<Case> {};
+class BartAdapters : public ::testing::TestWithParam<BartCase> {};
 
 TEST_P(BartAdapters, TrainSaveReloadGivesTheSameLogits) {
   const auto& targets = models::find_architecture("bart").default_targets;
@@ -100,9 +100,9 @@ TEST_P(BartAdapters, TrainSaveReloadGivesTheSameLogits) {
 
 INSTANTIATE_TEST_SUITE_P(
     Methods, BartAdapters,
-    ::testing::Values(Case{"adalora", {{"init_r", 4}, {"target_r", 2}, {"tinit", 1}, {"tfinal", 2}, {"lora_alpha", 8}}},
-                      Case{"lora", {{"r", 4}, {"lora_alpha", 8}}}),
-    [](const ::testing::TestParamInfo<Case>& info) { return info.param.method; });
+    ::testing::Values(BartCase{"adalora", {{"init_r", 4}, {"target_r", 2}, {"tinit", 1}, {"tfinal", 2}, {"lora_alpha", 8}}},
+                      BartCase{"lora", {{"r", 4}, {"lora_alpha", 8}}}),
+    [](const ::testing::TestParamInfo<BartCase>& info) { return info.param.method; });
 
 }  // namespace
 }  // namespace adalora

@@ -14,30 +14,30 @@
 namespace adalora::peft {
 namespace {
 
-struct Case {
+struct DecoderCase {
   std::string model_type;
   std::string method;
 };
 
-std::vector<Case> cases() {
-  std::vector<Case> out;
+std::vector<DecoderCase> decoder_cases() {
+  std::vector<DecoderCase> out;
   for (const char* type : {"gpt2", "llama"}) {
     for (const char* method : {"adalora", "lora"}) out.push_back({type, method});
   }
   return out;
 }
 
-io::Json method_config(const Case& c) {
+io::Json method_config(const DecoderCase& c) {
   const auto& targets = models::find_architecture(c.model_type).default_targets;
   if (c.method == "lora") return {{"r", 4}, {"lora_alpha", 8}, {"target_modules", targets}};
   return {{"init_r", 4}, {"target_r", 2}, {"tinit", 0}, {"tfinal", 1}, {"deltaT", 1},
           {"lora_alpha", 8}, {"target_modules", targets}};
 }
 
-class DecoderAdapterTest : public ::testing::TestWithParam<Case> {};
+class DecoderAdapterTest : public ::testing::TestWithParam<DecoderCase> {};
 
 TEST_P(DecoderAdapterTest, TrainSaveLoadGivesTheSameLogits) {
-  const Case c = GetParam();
+  const DecoderCase c = GetParam();
   auto model = testing::tiny_decoder(c.model_type, models::TaskHead::CausalLM, /*seed=*/4);
   auto method = make_method(c.method, *model, method_config(c), /*total_step=*/4);
   const int64_t expected_layers = 2 * static_cast<int64_t>(method_config(c).at("target_modules").size());
@@ -92,7 +92,7 @@ TEST_P(DecoderAdapterTest, TrainSaveLoadGivesTheSameLogits) {
   EXPECT_TENSOR_NEAR(fresh->forward(in).logits, logits, 1e-5, 1e-5);
 }
 
-INSTANTIATE_TEST_SUITE_P(Decoders, DecoderAdapterTest, ::testing::ValuesIn(cases()),
+INSTANTIATE_TEST_SUITE_P(Decoders, DecoderAdapterTest, ::testing::ValuesIn(decoder_cases()),
                          [](const auto& info) { return info.param.model_type + "_" + info.param.method; });
 
 }  // namespace

@@ -36,13 +36,13 @@ const MethodCase kMethods[] = {
 
 const char* const kArchitectures[] = {"bert", "roberta", "deberta-v2", "gpt2", "llama", "bart"};
 
-struct Case {
+struct MethodCase {
   std::string arch;
   MethodCase method;
 };
 
-std::vector<Case> cases() {
-  std::vector<Case> out;
+std::vector<MethodCase> method_cases() {
+  std::vector<MethodCase> out;
   for (const char* arch : kArchitectures) {
     for (const auto& m : kMethods) {
       if (std::string(arch) == "llama" && std::string(m.method) == "bitfit") continue;  // LLaMA has no biases
@@ -77,7 +77,7 @@ models::ModelInputs batch(const std::string& arch) {
   return in;
 }
 
-io::Json config_of(const Case& c) {
+io::Json config_of(const MethodCase& c) {
   io::Json config = io::Json::parse(c.method.config);
   if (find_method(c.method.method).architecture_targets) {
     config["target_modules"] = models::find_architecture(c.arch).default_targets;
@@ -86,10 +86,10 @@ io::Json config_of(const Case& c) {
   return config;
 }
 
-class MethodContract : public ::testing::TestWithParam<Case> {};
+class MethodContract : public ::testing::TestWithParam<MethodCase> {};
 
 TEST_P(MethodContract, TrainSaveReloadGivesTheSameOutputs) {
-  const Case& c = GetParam();
+  const MethodCase& c = GetParam();
   auto model = build(c.arch);
   auto method = make_method(c.method.method, *model, config_of(c), /*total_step=*/4);
   std::vector<torch::Tensor> params;
@@ -137,7 +137,7 @@ TEST_P(MethodContract, TrainSaveReloadGivesTheSameOutputs) {
   EXPECT_TENSOR_NEAR(fresh->forward(eval_in).logits, logits, 1e-5, 1e-5);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllMethods, MethodContract, ::testing::ValuesIn(cases()), [](const auto& info) {
+INSTANTIATE_TEST_SUITE_P(AllMethods, MethodContract, ::testing::ValuesIn(method_cases()), [](const auto& info) {
   std::string name = info.param.arch + "_" + info.param.method.method;
   for (auto& ch : name) {
     if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';

@@ -18,12 +18,12 @@
 namespace adalora::peft {
 namespace {
 
-struct Case {
+struct PeftCase {
   std::string method;
   io::Json config;
 };
 
-std::vector<Case> cases() {
+std::vector<PeftCase> peft_cases() {
   return {
       {"adalora", {{"init_r", 4}, {"target_r", 2}, {"tinit", 1}, {"tfinal", 2}, {"deltaT", 1},
                    {"lora_alpha", 8}, {"target_modules", {"query", "value", "dense"}}}},
@@ -31,7 +31,7 @@ std::vector<Case> cases() {
   };
 }
 
-class PeftContract : public ::testing::TestWithParam<Case> {
+class PeftContract : public ::testing::TestWithParam<PeftCase> {
  protected:
   void SetUp() override {
     torch::manual_seed(0);
@@ -106,7 +106,7 @@ TEST_P(PeftContract, SavedKeysArePeftKeys) {
   EXPECT_EQ(config.at("peft_type").get<std::string>(), GetParam().method == "lora" ? "LORA" : "ADALORA");
 }
 
-INSTANTIATE_TEST_SUITE_P(Methods, PeftContract, ::testing::ValuesIn(cases()),
+INSTANTIATE_TEST_SUITE_P(Methods, PeftContract, ::testing::ValuesIn(peft_cases()),
                          [](const auto& info) { return info.param.method; });
 
 TEST(AdaLoraContract, SaveLoadReproducesOutputsAfterPruning) {

@@ -20,7 +20,7 @@
 namespace adalora::generation {
 namespace {
 
-const char* kNoGolden = "golden_data_missing";
+const char* kNoGenerationGolden = "golden_data_missing";
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -43,7 +43,7 @@ std::vector<std::string> generation_cases() {
       out.push_back(name);  // unreadable: the test itself reports why
     }
   }
-  if (out.empty()) out.push_back(kNoGolden);
+  if (out.empty()) out.push_back(kNoGenerationGolden);
   return out;
 }
 
@@ -66,7 +66,7 @@ class GenerationGoldenTest : public ::testing::TestWithParam<std::string> {};
 TEST_P(GenerationGoldenTest, MatchesTransformersGenerate) {
   ADALORA_REQUIRE_GOLDEN("models");
   const std::string name = GetParam();
-  ASSERT_NE(name, kNoGolden) << "no case under " << testing::golden_path("models")
+  ASSERT_NE(name, kNoGenerationGolden) << "no case under " << testing::golden_path("models")
                              << " has gen.* tensors";
   const std::string dir = testing::golden_path("models/" + name);
   const io::Json spec = io::load_json_file(dir + "/case.json");

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "adalora/core/error.h"
+#include "adalora/core/strings.h"
 #include "adalora/io/json.h"
 #include "adalora/io/safetensors.h"
 #include "adalora/peft/adapter_files.h"
@@ -43,11 +44,6 @@ std::string peft_type_of(const std::string& dir) {
   throw Error(str_cat(dir, ": expected an adapter folder (", kAdapterConfigFile, " + ",
                       kAdapterWeightsFile,
                       ", or the model.safetensors of full fine-tuning / BitFit), found neither"));
-}
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 int64_t numel(const std::vector<int64_t>& shape) {

@@ -1,14 +1,11 @@
 #include "adalora/peft/lora_regu.h"
 
 #include "adalora/core/error.h"
+#include "adalora/core/strings.h"
 #include "adalora/peft/adalora/orth_reg.h"
 
 namespace adalora::peft {
 namespace {
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 class LoraReguMethod : public Method {
  public:

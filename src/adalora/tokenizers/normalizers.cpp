@@ -6,6 +6,7 @@
 #include <unicode/unistr.h>
 
 #include "adalora/core/error.h"
+#include "adalora/tokenizers/json_fields.h"
 #include "adalora/tokenizers/regex.h"
 #include "adalora/tokenizers/unicode.h"
 
@@ -260,11 +261,6 @@ class SequenceNormalizer : public Normalizer {
  private:
   std::vector<NormalizerPtr> parts_;
 };
-
-bool get_bool(const json& j, const char* key, bool fallback) {
-  if (!j.contains(key) || j.at(key).is_null()) return fallback;
-  return j.at(key).get<bool>();
-}
 
 }  // namespace
 

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "adalora/core/error.h"
+#include "adalora/tokenizers/json_fields.h"
 #include "adalora/tokenizers/regex.h"
 #include "adalora/tokenizers/unicode.h"
 
@@ -281,11 +282,6 @@ class SequencePreTokenizer : public PreTokenizer {
  private:
   std::vector<PreTokenizerPtr> parts_;
 };
-
-bool get_bool(const json& j, const char* key, bool fallback) {
-  if (!j.contains(key) || j.at(key).is_null()) return fallback;
-  return j.at(key).get<bool>();
-}
 
 const std::array<char32_t, 256>& byte_table() {
   static const std::array<char32_t, 256> table = [] {

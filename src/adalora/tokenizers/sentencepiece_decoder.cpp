@@ -6,7 +6,7 @@
 namespace adalora::tokenizers {
 namespace {
 
-const std::string kSpaceSymbol = "\xe2\x96\x81";
+const std::string kSpaceSymbolUtf8 = "\xe2\x96\x81";
 
 // util.cc DecodeUTF8 + IsValidDecodeUTF8: the length of the valid character at the start of `s`,
 // 0 when the first byte starts none (the encoded U+FFFD itself counts as valid).
@@ -85,14 +85,14 @@ class SentencePieceDecoder : public Decoder {
         continue;
       }
       std::string_view rest = piece;
-      if (is_bos_ws && strip_first_space_ && rest.compare(0, kSpaceSymbol.size(), kSpaceSymbol) == 0) {
-        rest.remove_prefix(kSpaceSymbol.size());
+      if (is_bos_ws && strip_first_space_ && rest.compare(0, kSpaceSymbolUtf8.size(), kSpaceSymbolUtf8) == 0) {
+        rest.remove_prefix(kSpaceSymbolUtf8.size());
         bos_ws_seen = !remove_extra_whitespaces_;
       }
       for (size_t at = 0; at < rest.size();) {
-        if (rest.compare(at, kSpaceSymbol.size(), kSpaceSymbol) == 0) {
+        if (rest.compare(at, kSpaceSymbolUtf8.size(), kSpaceSymbolUtf8) == 0) {
           text += ' ';
-          at += kSpaceSymbol.size();
+          at += kSpaceSymbolUtf8.size();
         } else {
           text += rest[at++];
         }

@@ -11,7 +11,7 @@
 namespace adalora::data {
 namespace {
 
-std::string fixture(const std::string& name) {
+std::string text_fixture(const std::string& name) {
   return std::string(ADALORA_SOURCE_DIR) + "/tests/fixtures/glue/generic/" + name;
 }
 
@@ -46,7 +46,7 @@ TEST(LabelsTest, SortedNamesAreNumericForIntegersElseBytewise) {
 }
 
 TEST(LabeledTextTest, JsonlFixtureDerivesSortedVocabulary) {
-  const Dataset d = read_labeled_file(fixture("train.jsonl"), /*is_regression=*/false);
+  const Dataset d = read_labeled_file(text_fixture("train.jsonl"), /*is_regression=*/false);
   EXPECT_EQ(d.label_names, (std::vector<std::string>{"negative", "neutral", "positive"}));
   ASSERT_EQ(d.examples.size(), 3u);
   EXPECT_EQ(d.examples[0].label, 2);
@@ -57,7 +57,7 @@ TEST(LabeledTextTest, JsonlFixtureDerivesSortedVocabulary) {
 }
 
 TEST(LabeledTextTest, CsvFixtureWithQuotesNewlinesAndGivenVocabulary) {
-  const Dataset d = read_labeled_file(fixture("dev.csv"), false, {"negative", "positive"});
+  const Dataset d = read_labeled_file(text_fixture("dev.csv"), false, {"negative", "positive"});
   ASSERT_EQ(d.examples.size(), 2u);
   EXPECT_EQ(d.examples[0].text, "Hello, world");
   EXPECT_EQ(*d.examples[0].text_pair, "Hi, \"world\"");

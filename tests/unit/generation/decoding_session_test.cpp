@@ -11,7 +11,7 @@
 namespace adalora::generation {
 namespace {
 
-torch::Tensor ids(std::vector<std::vector<int64_t>> rows) {
+torch::Tensor id_rows(std::vector<std::vector<int64_t>> rows) {
   std::vector<torch::Tensor> t;
   for (auto& r : rows) t.push_back(torch::tensor(r, torch::kLong));
   return torch::stack(t);
@@ -34,11 +34,11 @@ void expect_cache_matches_reference(models::Model& model, const torch::Tensor& p
 }
 
 const torch::Tensor& left_padded_prompt() {
-  static const torch::Tensor p = ids({{0, 0, 3, 4, 5}, {6, 7, 8, 9, 10}});
+  static const torch::Tensor p = id_rows({{0, 0, 3, 4, 5}, {6, 7, 8, 9, 10}});
   return p;
 }
 const torch::Tensor& left_padded_mask() {
-  static const torch::Tensor m = ids({{0, 0, 1, 1, 1}, {1, 1, 1, 1, 1}});
+  static const torch::Tensor m = id_rows({{0, 0, 1, 1, 1}, {1, 1, 1, 1, 1}});
   return m;
 }
 
@@ -60,7 +60,7 @@ TEST(DecodingSessionTest, LeftPaddedRowGeneratesAsTheUnpaddedPrompt) {
   GenerationConfig c;
   c.max_new_tokens = 6;
   torch::Tensor batch = generate(model, left_padded_prompt(), left_padded_mask(), c).sequences;
-  torch::Tensor alone = generate(model, ids({{3, 4, 5}}), {}, c).sequences;
+  torch::Tensor alone = generate(model, id_rows({{3, 4, 5}}), {}, c).sequences;
   EXPECT_TRUE(torch::equal(batch[0].narrow(0, 5, 6), alone[0].narrow(0, 3, 6)))
       << batch << "\n" << alone;
 }
@@ -70,8 +70,8 @@ TEST(DecodingSessionTest, Seq2SeqCacheMatchesFullForwardAndEncodesOnce) {
   testing::TinySeq2Seq model;
   GenerationConfig c;
   c.decoder_start_token_id = 2, c.max_length = 9;
-  torch::Tensor source = ids({{5, 6, 7, 1, 1}, {8, 9, 10, 11, 12}});
-  torch::Tensor mask = ids({{1, 1, 1, 0, 0}, {1, 1, 1, 1, 1}});
+  torch::Tensor source = id_rows({{5, 6, 7, 1, 1}, {8, 9, 10, 11, 12}});
+  torch::Tensor mask = id_rows({{1, 1, 1, 0, 0}, {1, 1, 1, 1, 1}});
   expect_cache_matches_reference(model, source, mask, c);
   c.num_beams = 4, c.eos_token_id = {3}, c.pad_token_id = 1, c.forced_eos_token_id = {3};
   expect_cache_matches_reference(model, source, mask, c);

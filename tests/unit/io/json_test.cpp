@@ -25,7 +25,7 @@ void expect_message(F&& f, const std::string& expected) {
 
 /// Expects `f` to throw Error whose message starts with `prefix` and contains `part`.
 template <typename F>
-void expect_error(F&& f, const std::string& prefix, const std::string& part) {
+void expect_json_error(F&& f, const std::string& prefix, const std::string& part) {
   try {
     f();
     ADD_FAILURE() << "expected Error mentioning " << part;
@@ -49,19 +49,19 @@ TEST(JsonFileTest, InvalidJsonNamesFileAndByte) {
   TempDir dir;
   const std::string path = dir.file("bad.json");
   write_file_atomic(path, std::string("{\"a\": 1,}"));
-  expect_error([&] { load_json_file(path); }, path + ": invalid JSON at byte 9", "");
+  expect_json_error([&] { load_json_file(path); }, path + ": invalid JSON at byte 9", "");
 }
 
 TEST(JsonFileTest, DeeplyNestedFileIsAnErrorNotACrash) {
   TempDir dir;
   const std::string path = dir.file("config.json");
   write_file_atomic(path, std::string(200000, '[') + std::string(200000, ']'));
-  expect_error([&] { load_json_file(path); }, path + ": JSON nests deeper than 128 levels", "");
+  expect_json_error([&] { load_json_file(path); }, path + ": JSON nests deeper than 128 levels", "");
 }
 
 TEST(JsonFileTest, MissingFileNamesFile) {
   TempDir dir;
-  expect_error([&] { load_json_file(dir.file("none.json")); }, dir.file("none.json"),
+  expect_json_error([&] { load_json_file(dir.file("none.json")); }, dir.file("none.json"),
                "cannot open");
 }
 
@@ -132,12 +132,12 @@ TEST(JsonObjectTest, IntegersOutsideTheTypeAreErrorsNotUndefinedBehaviour) {
   const JsonObject o(j, "config.json");
   expect_message([&] { o.get<int64_t>("huge"); },
                  "config.json: huge: expected an integer in [-9223372036854775808, 9223372036854775807], got 1e+300");
-  expect_error([&] { o.get<int64_t>("tiny"); }, "config.json: tiny: expected an integer in", "got -1e+300");
-  expect_error([&] { o.get<int64_t>("edge"); }, "config.json: edge: expected an integer in", "9.223372036854776e+18");
-  expect_error([&] { o.get<int>("big"); }, "config.json: big: expected an integer in [-2147483648, 2147483647]",
+  expect_json_error([&] { o.get<int64_t>("tiny"); }, "config.json: tiny: expected an integer in", "got -1e+300");
+  expect_json_error([&] { o.get<int64_t>("edge"); }, "config.json: edge: expected an integer in", "9.223372036854776e+18");
+  expect_json_error([&] { o.get<int>("big"); }, "config.json: big: expected an integer in [-2147483648, 2147483647]",
                "3000000000");
-  expect_error([&] { o.get<uint64_t>("neg"); }, "config.json: neg: expected an integer in [0, ", "got -1");
-  expect_error([&] { o.get<int64_t>("u64"); }, "config.json: u64: expected an integer in", "18446744073709551615");
+  expect_json_error([&] { o.get<uint64_t>("neg"); }, "config.json: neg: expected an integer in [0, ", "got -1");
+  expect_json_error([&] { o.get<int64_t>("u64"); }, "config.json: u64: expected an integer in", "18446744073709551615");
   EXPECT_EQ(o.get<uint64_t>("u64"), 18446744073709551615u);
   EXPECT_EQ(o.get<int64_t>("four"), 4);
   EXPECT_EQ(o.get<int64_t>("max"), 9223372036854775807);

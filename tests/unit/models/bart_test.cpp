@@ -9,6 +9,7 @@
 #include "adalora/models/kv_cache.h"
 #include "adalora/models/model.h"
 #include "adalora/models/registry.h"
+#include "tests/support/error_of.h"
 #include "tests/support/golden.h"
 #include "tests/support/tensor_asserts.h"
 
@@ -51,14 +52,7 @@ torch::Tensor decoder_ids() {  // [3, 6], starting with decoder_start_token_id
   return ids;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using testing::error_of;
 
 #define EXPECT_CONTAINS(haystack, needle) \
   EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << (haystack)

@@ -7,6 +7,7 @@
 #include "adalora/io/safetensors.h"
 #include "adalora/models/heads.h"
 #include "adalora/models/model.h"
+#include "tests/support/error_of.h"
 #include "tests/support/golden.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/tiny_models.h"
@@ -14,14 +15,7 @@
 namespace adalora::models {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using testing::error_of;
 
 #define EXPECT_CONTAINS(haystack, needle) \
   EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << (haystack)
@@ -30,7 +24,7 @@ ModelPtr gpt2(const io::Json& overrides = io::Json::object(), TaskHead head = Ta
   return testing::tiny_decoder("gpt2", head, 0, overrides);
 }
 
-torch::Tensor logits_of(Model& model, const torch::Tensor& ids) {
+torch::Tensor gpt2_logits(Model& model, const torch::Tensor& ids) {
   torch::NoGradGuard no_grad;
   ModelInputs in;
   in.input_ids = ids;
@@ -76,15 +70,15 @@ TEST(Gpt2Test, ConfigAliasesAndRefusedFlagsNameTheField) {
 
 TEST(Gpt2Test, AttentionScalingFlagsChangeTheScores) {
   auto ids = torch::randint(0, 64, {1, 6}, torch::kLong);
-  const auto base = logits_of(*gpt2(), ids);
-  EXPECT_GT((logits_of(*gpt2({{"scale_attn_weights", false}}), ids) - base).abs().max().item<double>(), 1e-4);
+  const auto base = gpt2_logits(*gpt2(), ids);
+  EXPECT_GT((gpt2_logits(*gpt2({{"scale_attn_weights", false}}), ids) - base).abs().max().item<double>(), 1e-4);
   // Layer i divides by i + 1: one layer is unchanged, two layers are not.
-  EXPECT_TENSOR_NEAR(logits_of(*gpt2({{"n_layer", 1}, {"scale_attn_by_inverse_layer_idx", true}}), ids),
-                     logits_of(*gpt2({{"n_layer", 1}}), ids), 1e-6, 0);
-  EXPECT_GT((logits_of(*gpt2({{"scale_attn_by_inverse_layer_idx", true}}), ids) - base).abs().max().item<double>(),
+  EXPECT_TENSOR_NEAR(gpt2_logits(*gpt2({{"n_layer", 1}, {"scale_attn_by_inverse_layer_idx", true}}), ids),
+                     gpt2_logits(*gpt2({{"n_layer", 1}}), ids), 1e-6, 0);
+  EXPECT_GT((gpt2_logits(*gpt2({{"scale_attn_by_inverse_layer_idx", true}}), ids) - base).abs().max().item<double>(),
             1e-4);
   // The activation is read from the config: exact GELU is not gelu_new.
-  EXPECT_GT((logits_of(*gpt2({{"activation_function", "gelu"}}), ids) - base).abs().max().item<double>(), 1e-6);
+  EXPECT_GT((gpt2_logits(*gpt2({{"activation_function", "gelu"}}), ids) - base).abs().max().item<double>(), 1e-6);
 }
 
 TEST(Gpt2Test, LossIsNextTokenCrossEntropyIgnoringMinus100) {
@@ -116,8 +110,8 @@ TEST(Gpt2Test, LossIsNextTokenCrossEntropyIgnoringMinus100) {
 
 TEST(Gpt2Test, PositionsBeyondNPositionsAreRefused) {
   auto model = gpt2({{"n_positions", 8}});
-  EXPECT_NO_THROW(logits_of(*model, torch::zeros({1, 8}, torch::kLong)));
-  EXPECT_CONTAINS(error_of([&] { logits_of(*model, torch::zeros({1, 9}, torch::kLong)); }),
+  EXPECT_NO_THROW(gpt2_logits(*model, torch::zeros({1, 8}, torch::kLong)));
+  EXPECT_CONTAINS(error_of([&] { gpt2_logits(*model, torch::zeros({1, 9}, torch::kLong)); }),
                   "GPT2Model: 9 positions (0 cached + 9 new) exceed n_positions=8");
 }
 

@@ -12,13 +12,13 @@
 namespace adalora::nn {
 namespace {
 
-struct Result {
+struct LayerNormResult {
   torch::Tensor out;
   std::vector<torch::Tensor> grads;  // y, residual, weight, bias
 };
 
 template <typename F>
-Result run(F f, torch::Dtype dtype) {
+LayerNormResult run(F f, torch::Dtype dtype) {
   torch::manual_seed(3);
   const auto o = torch::TensorOptions().dtype(dtype);
   std::vector<torch::Tensor> leaves = {torch::randn({2, 7, 24}, o), torch::randn({2, 7, 24}, o),
@@ -28,7 +28,7 @@ Result run(F f, torch::Dtype dtype) {
   auto out = f(leaves[0], leaves[1], leaves[2], leaves[3]);
   torch::manual_seed(99);
   (out * torch::randn_like(out)).sum().backward();
-  Result r{out.detach(), {}};
+  LayerNormResult r{out.detach(), {}};
   for (const auto& l : leaves) r.grads.push_back(l.grad().clone());
   return r;
 }

@@ -28,13 +28,13 @@ Inputs make_inputs(torch::Dtype dtype, bool bias, bool separate_input) {
 }
 
 // Fresh leaves (requires_grad as asked) → y and the gradient of Σ w·y for a fixed random w.
-struct Result {
+struct LowRankResult {
   torch::Tensor y;
   std::vector<torch::Tensor> grads;  // x, W, b, A, B, xa (undefined where not requested)
 };
 
 template <typename F>
-Result run(const Inputs& in, const std::vector<bool>& requires, F f) {
+LowRankResult run(const Inputs& in, const std::vector<bool>& requires, F f) {
   std::vector<torch::Tensor> leaves;
   const std::vector<torch::Tensor> src = {in.x, in.W, in.b, in.A, in.B, in.xa};
   for (size_t i = 0; i < src.size(); ++i) {
@@ -43,7 +43,7 @@ Result run(const Inputs& in, const std::vector<bool>& requires, F f) {
   auto y = f(leaves);
   torch::manual_seed(99);
   (y * torch::randn_like(y)).sum().backward();
-  Result r{y.detach(), {}};
+  LowRankResult r{y.detach(), {}};
   for (const auto& l : leaves) {
     r.grads.push_back(l.defined() && l.grad().defined() ? l.grad().clone() : torch::Tensor());
   }
@@ -59,7 +59,7 @@ torch::Tensor composed(const std::vector<torch::Tensor>& l, double scale) {
   return torch::linear(l[0], l[1], l[2]) + torch::matmul(torch::matmul(xa, l[3].t()), l[4].t()) * scale;
 }
 
-void expect_same(const Result& a, const Result& b, double tol) {
+void expect_same(const LowRankResult& a, const LowRankResult& b, double tol) {
   EXPECT_TENSOR_NEAR(a.y, b.y, tol, tol);
   for (size_t i = 0; i < a.grads.size(); ++i) {
     SCOPED_TRACE("input " + std::to_string(i));

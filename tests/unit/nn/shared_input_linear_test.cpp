@@ -62,12 +62,12 @@ Layers make_layers(bool trainable_weights, bool separate_input = false) {
   return s;
 }
 
-struct Result {
+struct SharedInputResult {
   std::vector<torch::Tensor> ys, grads;  // grads: x, then every parameter in order
 };
 
 template <typename F>
-Result run(Layers& s, F f) {
+SharedInputResult run(Layers& s, F f) {
   torch::manual_seed(9);
   auto x = torch::randn({2, 5, 12}, torch::kFloat64).requires_grad_(true);
   std::vector<torch::Tensor> params;
@@ -82,7 +82,7 @@ Result run(Layers& s, F f) {
   torch::manual_seed(99);
   for (const auto& y : ys) loss = loss + (y * torch::randn_like(y)).sum();
   loss.backward();
-  Result r;
+  SharedInputResult r;
   for (const auto& y : ys) r.ys.push_back(y.detach());
   r.grads.push_back(x.grad().clone());
   for (const auto& p : params) r.grads.push_back(p.grad().defined() ? p.grad().clone() : torch::Tensor());
@@ -95,7 +95,7 @@ std::vector<torch::Tensor> reference(const torch::Tensor& x, const std::vector<L
   return ys;
 }
 
-void expect_same(const Result& fast, const Result& ref) {
+void expect_same(const SharedInputResult& fast, const SharedInputResult& ref) {
   ASSERT_EQ(fast.ys.size(), ref.ys.size());
   for (size_t i = 0; i < fast.ys.size(); ++i) EXPECT_TENSOR_NEAR(fast.ys[i], ref.ys[i], 1e-12, 1e-12) << "output " << i;
   ASSERT_EQ(fast.grads.size(), ref.grads.size());

@@ -21,6 +21,7 @@
 #include "adalora/peft/adalora/adalora.h"
 #include "adalora/peft/adapter_loader.h"
 #include "adalora/peft/lora.h"
+#include "tests/support/error_of.h"
 #include "tests/support/gguf_reader.h"
 #include "tests/support/golden.h"
 #include "tests/support/tiny_models.h"
@@ -30,14 +31,7 @@ namespace {
 
 constexpr int64_t kHeads = 4, kKvHeads = 2, kHeadDim = 8;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using testing::error_of;
 
 void write_config(const std::string& dir, const io::Json& json) {
   io::write_file_atomic(dir + "/config.json", json.dump(2));

@@ -9,20 +9,14 @@
 #include <functional>
 
 #include "adalora/core/error.h"
+#include "tests/support/error_of.h"
 #include "tests/support/golden.h"
 #include "tests/support/tiny_generative_folders.h"
 
 namespace adalora::train {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing::error_of;
 
 class GenerativeDataTest : public ::testing::Test {
  protected:
