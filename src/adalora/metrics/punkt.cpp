@@ -21,7 +21,9 @@ constexpr int kOrthoUc = kOrthoBegUc | kOrthoMidUc | kOrthoUnkUc;
 constexpr int kOrthoLc = kOrthoBegLc | kOrthoMidLc | kOrthoUnkLc;
 
 bool punkt_space(char32_t c) { return python_is_space(c); }  // re's \s on str
-bool punkt_decimal(char32_t c) { return u_charType(static_cast<UChar32>(c)) == U_DECIMAL_DIGIT_NUMBER; }  // \d
+bool punkt_decimal(char32_t c) {
+  return u_charType(static_cast<UChar32>(c)) == U_DECIMAL_DIGIT_NUMBER;
+}  // \d
 bool punkt_letter(char32_t c) { return python_is_word_char(c) && !punkt_decimal(c); }  // [^\W\d]
 bool punkt_contains(U32View set, char32_t c) { return set.find(c) != U32View::npos; }
 bool sent_end_char(char32_t c) { return c == U'.' || c == U'?' || c == U'!'; }
@@ -72,7 +74,8 @@ bool word_ends_at(U32View s, size_t e) {
   const char32_t c = s[e];
   if (punkt_space(c) || non_word_char(c) || multi_char_punct_at(s, e) > 0) return true;
   if (c != U',') return false;
-  return e + 1 == s.size() || punkt_space(s[e + 1]) || non_word_char(s[e + 1]) || multi_char_punct_at(s, e + 1) > 0;
+  return e + 1 == s.size() || punkt_space(s[e + 1]) || non_word_char(s[e + 1]) ||
+         multi_char_punct_at(s, e + 1) > 0;
 }
 
 // PunktLanguageVars.word_tokenize: findall of multi-character punctuation | a word (lazy, up to
@@ -124,8 +127,12 @@ struct PunktToken {
     return type.size() > 1 && type.back() == U'.' ? type.substr(0, type.size() - 1) : type;
   }
   U32 type_no_sentperiod() const { return sentbreak ? type_no_period() : type; }
-  bool first_upper() const { return u_hasBinaryProperty(static_cast<UChar32>(tok[0]), UCHAR_UPPERCASE); }
-  bool first_lower() const { return u_hasBinaryProperty(static_cast<UChar32>(tok[0]), UCHAR_LOWERCASE); }
+  bool first_upper() const {
+    return u_hasBinaryProperty(static_cast<UChar32>(tok[0]), UCHAR_UPPERCASE);
+  }
+  bool first_lower() const {
+    return u_hasBinaryProperty(static_cast<UChar32>(tok[0]), UCHAR_LOWERCASE);
+  }
   bool is_ellipsis() const { return tok.size() >= 2 && tok.find_first_not_of(U'.') == U32::npos; }
   bool is_initial() const { return tok.size() == 2 && punkt_letter(tok[0]) && tok[1] == U'.'; }
 };
@@ -179,7 +186,8 @@ class PunktAnnotator {
       t1.abbr = true;
       return;
     }
-    if ((t1.abbr || t1.ellipsis) && !tok_is_initial) {  // 4.2 abbreviations that also end a sentence
+    if ((t1.abbr || t1.ellipsis) &&
+        !tok_is_initial) {  // 4.2 abbreviations that also end a sentence
       if (ortho_heuristic(t2) == Starter::kYes) {
         t1.sentbreak = true;
         return;
@@ -196,7 +204,8 @@ class PunktAnnotator {
         t1.abbr = true;
         return;
       }
-      if (starter == Starter::kUnknown && tok_is_initial && t2.first_upper() && !(ortho_context(next_typ) & kOrthoLc)) {
+      if (starter == Starter::kUnknown && tok_is_initial && t2.first_upper() &&
+          !(ortho_context(next_typ) & kOrthoLc)) {
         t1.sentbreak = false;
         t1.abbr = true;
       }
@@ -238,8 +247,8 @@ class PunktAnnotator {
 
 // One match of period_context_re: a sentence-end character at `start` and what follows it.
 struct PeriodContext {
-  size_t start = 0;      // the '.', '?' or '!'
-  size_t after_end = 0;  // end of group after_tok
+  size_t start = 0;                // the '.', '?' or '!'
+  size_t after_end = 0;            // end of group after_tok
   std::optional<size_t> next_tok;  // start of group next_tok
 };
 
@@ -290,7 +299,8 @@ std::vector<PySlice> slices_from_text(U32View text, const PunktAnnotator& annota
     const size_t index = last_ascii_whitespace_index(py_slice(text, previous_slice.stop, m.start));
     // As punkt.py: a whitespace at index 0 counts as none.
     const PySlice word{index ? index + previous_slice.stop + 1 : previous_slice.start, m.start};
-    if (previous_match && previous_slice.stop <= word.start) consider(*previous_match, previous_slice);
+    if (previous_match && previous_slice.stop <= word.start)
+      consider(*previous_match, previous_slice);
     previous_match = m;
     previous_slice = word;
   }
@@ -343,7 +353,8 @@ std::vector<std::string> punkt_sentences(std::string_view text, const PunktParam
   const U32 code_points = utf8_to_code_points(text);
   const PunktAnnotator annotator(params);
   std::vector<std::string> out;
-  for (const PySlice& s : realign_boundaries(code_points, slices_from_text(code_points, annotator))) {
+  for (const PySlice& s :
+       realign_boundaries(code_points, slices_from_text(code_points, annotator))) {
     out.push_back(code_points_to_utf8(py_slice(code_points, s.start, s.stop)));
   }
   return out;

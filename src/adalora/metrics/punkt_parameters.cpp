@@ -35,11 +35,13 @@ std::vector<std::string_view> punkt_tab_lines(std::string_view text) {
   return lines;
 }
 
-std::pair<std::string_view, std::string_view> split_tab_line(std::string_view line, const std::string& file,
+std::pair<std::string_view, std::string_view> split_tab_line(std::string_view line,
+                                                             const std::string& file,
                                                              size_t number) {
   const size_t tab = line.find('\t');
-  ADALORA_CHECK(tab != std::string_view::npos && line.find('\t', tab + 1) == std::string_view::npos, file,
-                ": line ", number, ": expected two fields separated by one tab, got \"", std::string(line), "\"");
+  ADALORA_CHECK(tab != std::string_view::npos && line.find('\t', tab + 1) == std::string_view::npos,
+                file, ": line ", number, ": expected two fields separated by one tab, got \"",
+                std::string(line), "\"");
   return {line.substr(0, tab), line.substr(tab + 1)};
 }
 
@@ -53,12 +55,16 @@ std::string read_punkt_file(const std::string& path) {
 
 }  // namespace
 
-PunktParameters PunktParameters::from_tab(std::string_view abbrev_types, std::string_view collocations,
-                                          std::string_view sent_starters, std::string_view ortho_context,
+PunktParameters PunktParameters::from_tab(std::string_view abbrev_types,
+                                          std::string_view collocations,
+                                          std::string_view sent_starters,
+                                          std::string_view ortho_context,
                                           const std::string& source) {
   PunktParameters p;
-  for (const auto line : punkt_tab_lines(abbrev_types)) p.abbrev_types.insert(utf8_to_code_points(line));
-  for (const auto line : punkt_tab_lines(sent_starters)) p.sent_starters.insert(utf8_to_code_points(line));
+  for (const auto line : punkt_tab_lines(abbrev_types))
+    p.abbrev_types.insert(utf8_to_code_points(line));
+  for (const auto line : punkt_tab_lines(sent_starters))
+    p.sent_starters.insert(utf8_to_code_points(line));
   const auto colloc_lines = punkt_tab_lines(collocations);
   for (size_t i = 0; i < colloc_lines.size(); ++i) {
     const auto [a, b] = split_tab_line(colloc_lines[i], source + "/collocations.tab", i + 1);
@@ -70,16 +76,20 @@ PunktParameters PunktParameters::from_tab(std::string_view abbrev_types, std::st
     const auto [type, flags] = split_tab_line(ortho_lines[i], file, i + 1);
     int value = 0;
     const auto [end, ec] = std::from_chars(flags.data(), flags.data() + flags.size(), value);
-    ADALORA_CHECK(ec == std::errc() && end == flags.data() + flags.size() && value >= 0, file, ": line ", i + 1,
-                  ": expected a non-negative integer of orthographic flags, got \"", std::string(flags), "\"");
+    ADALORA_CHECK(ec == std::errc() && end == flags.data() + flags.size() && value >= 0, file,
+                  ": line ", i + 1,
+                  ": expected a non-negative integer of orthographic flags, got \"",
+                  std::string(flags), "\"");
     p.ortho_context[utf8_to_code_points(type)] = value;
   }
   return p;
 }
 
 PunktParameters PunktParameters::from_dir(const std::string& dir) {
-  return from_tab(read_punkt_file(dir + "/abbrev_types.txt"), read_punkt_file(dir + "/collocations.tab"),
-                  read_punkt_file(dir + "/sent_starters.txt"), read_punkt_file(dir + "/ortho_context.tab"), dir);
+  return from_tab(read_punkt_file(dir + "/abbrev_types.txt"),
+                  read_punkt_file(dir + "/collocations.tab"),
+                  read_punkt_file(dir + "/sent_starters.txt"),
+                  read_punkt_file(dir + "/ortho_context.tab"), dir);
 }
 
 const PunktParameters& english_punkt_parameters() {

@@ -1,7 +1,8 @@
 // The learned parameters of a Punkt sentence splitter (nltk.tokenize.punkt.PunktParameters), read
-// from nltk_data's `punkt_tab` text format: abbrev_types.txt and sent_starters.txt (one type a line),
-// collocations.tab (`first<TAB>second` a line), ortho_context.tab (`type<TAB>flags` a line). Lines
-// are taken verbatim (no strip), as they were in the pickled parameters they were written from.
+// from nltk_data's `punkt_tab` text format: abbrev_types.txt and sent_starters.txt (one type a
+// line), collocations.tab (`first<TAB>second` a line), ortho_context.tab (`type<TAB>flags` a line).
+// Lines are taken verbatim (no strip), as they were in the pickled parameters they were written
+// from.
 #pragma once
 
 #include <set>

@@ -1,6 +1,8 @@
 // NLTK's Punkt sentence splitter (metrics/punkt.h) against NLTK itself: every case of
 // tests/fixtures/metrics/punkt_cases.json (written by tools/punkt/make_punkt_fixture.py with NLTK's
 // PunktSentenceTokenizer on the same English parameters) must give NLTK's sentences exactly.
+#include "adalora/metrics/punkt.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -9,7 +11,6 @@
 #include <sstream>
 
 #include "adalora/core/error.h"
-#include "adalora/metrics/punkt.h"
 
 namespace adalora::metrics {
 namespace {
@@ -19,7 +20,8 @@ namespace fs = std::filesystem;
 const fs::path kPunktDataDir = fs::path(ADALORA_SOURCE_DIR) / "data" / "punkt_tab" / "english";
 
 nlohmann::json load_punkt_cases() {
-  std::ifstream in(fs::path(ADALORA_SOURCE_DIR) / "tests" / "fixtures" / "metrics" / "punkt_cases.json");
+  std::ifstream in(fs::path(ADALORA_SOURCE_DIR) / "tests" / "fixtures" / "metrics" /
+                   "punkt_cases.json");
   EXPECT_TRUE(in.good());
   return in.good() ? nlohmann::json::parse(in) : nlohmann::json::object();
 }
@@ -36,7 +38,8 @@ TEST(PunktTest, EveryFixtureCaseGivesNltksSentences) {
     const std::vector<std::string> got = punkt_sentences(text);
     if (got != expected) {
       ++mismatches;
-      ADD_FAILURE() << "case " << i << ": " << nlohmann::json(text) << "\n  nltk: " << nlohmann::json(expected)
+      ADD_FAILURE() << "case " << i << ": " << nlohmann::json(text)
+                    << "\n  nltk: " << nlohmann::json(expected)
                     << "\n  ours: " << nlohmann::json(got);
     }
   }
@@ -54,7 +57,8 @@ TEST(PunktTest, KnownDecisions) {
 }
 
 TEST(PunktTest, HfRougeLsumSplitStripsAndJoinsWithNewlines) {
-  EXPECT_EQ(split_sentences_for_rouge_lsum("  First one. Second one!  \n"), "First one.\nSecond one!");
+  EXPECT_EQ(split_sentences_for_rouge_lsum("  First one. Second one!  \n"),
+            "First one.\nSecond one!");
   EXPECT_EQ(split_sentences_for_rouge_lsum("No period"), "No period");
   EXPECT_EQ(split_sentences_for_rouge_lsum("   "), "");
 }
@@ -86,7 +90,8 @@ TEST(PunktTest, BadParameterLinesNameFileAndLine) {
     PunktParameters::from_tab("", "a\tb\nno-tab\n", "", "", "dir");
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("dir/collocations.tab: line 2"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("dir/collocations.tab: line 2"), std::string::npos)
+        << e.what();
   }
   EXPECT_THROW(PunktParameters::from_tab("", "", "", "word\tmany\n", "dir"), Error);
   EXPECT_THROW(PunktParameters::from_dir("/nonexistent/punkt"), Error);

@@ -1,6 +1,7 @@
-// The shipped summarization presets (presets/summarization/*.json): every budget level of the paper's
-// Table 12 for AdaLoRA and LoRA on XSum and CNN/DailyMail, each naming a registered seq2seq task, with
-// Table 13's AdaLoRA hyper-parameters for BART-large (presets/README.md gives the sources).
+// The shipped summarization presets (presets/summarization/*.json): every budget level of the
+// paper's Table 12 for AdaLoRA and LoRA on XSum and CNN/DailyMail, each naming a registered seq2seq
+// task, with Table 13's AdaLoRA hyper-parameters for BART-large (presets/README.md gives the
+// sources).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -38,8 +39,9 @@ TEST(SummarizationPresetsTest, EveryBudgetOfBothDatasetsAndMethodsMatchesThePape
   const std::map<std::string, std::tuple<int, int, int>> budgets = {
       {"0.65", {8, 8, 12}}, {"0.32", {4, 4, 6}}, {"0.16", {2, 2, 4}}, {"0.08", {1, 1, 2}}};
   // Table 13.
-  const std::map<std::string, PaperRow> rows = {{"xsum", {5e-4, 64, 25, 0.1, 6000, 100, 50000, 8}},
-                                                {"cnn_dailymail", {5e-4, 32, 15, 0.1, 5000, 100, 85000, 4}}};
+  const std::map<std::string, PaperRow> rows = {
+      {"xsum", {5e-4, 64, 25, 0.1, 6000, 100, 50000, 8}},
+      {"cnn_dailymail", {5e-4, 32, 15, 0.1, 5000, 100, 85000, 4}}};
   size_t files = 0;
   for (const auto& entry : fs::directory_iterator(kSummarizationPresetDir)) {
     files += entry.path().extension() == ".json";
@@ -68,7 +70,8 @@ TEST(SummarizationPresetsTest, EveryBudgetOfBothDatasetsAndMethodsMatchesThePape
           EXPECT_FALSE(j.contains("r"));
         } else {
           EXPECT_EQ(j["r"], std::get<0>(ranks));
-          EXPECT_FALSE(j.contains("init_r") || j.contains("tinit") || j.contains("orth_reg_weight"));
+          EXPECT_FALSE(j.contains("init_r") || j.contains("tinit") ||
+                       j.contains("orth_reg_weight"));
         }
         EXPECT_DOUBLE_EQ(j["learning_rate"].get<double>(), row.learning_rate);
         EXPECT_EQ(j["per_device_train_batch_size"], row.batch_size);
