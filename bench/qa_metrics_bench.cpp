@@ -3,11 +3,13 @@
 // 3-sentence, 60-word reference) plus the bootstrap aggregate, and the SQuAD v2.0 scorer with
 // na_probs (EM/F1 over 2 golds per question + the best-threshold search), and the v2 QA
 // post-processing (utils_qa.py: one 384-token window per example, random logits, 20 × 20 span
-// candidates). Texts and logits are generated (seeded); no model. One JSON line per measurement.
+// candidates), and NLTK's Punkt sentence split that precedes ROUGE-Lsum (both texts of every pair).
+// Texts and logits are generated (seeded); no model. One JSON line per measurement.
 #include <chrono>
 #include <iostream>
 #include <random>
 
+#include "adalora/metrics/punkt.h"
 #include "adalora/metrics/rouge.h"
 #include "adalora/metrics/rouge_bootstrap.h"
 #include "adalora/metrics/squad.h"
@@ -61,6 +63,15 @@ int main() {
   std::cout << "{\"bench\": \"rouge\", \"pairs\": " << kExamples << ", \"seconds\": " << rouge_seconds
             << ", \"bootstrap_seconds\": " << bootstrap_seconds
             << ", \"rougeL_mid_f\": " << intervals.at("rougeL").mid.fmeasure << "}\n";
+
+  start = Clock::now();
+  size_t split_bytes = 0;
+  for (int i = 0; i < kExamples; ++i) {
+    split_bytes += adalora::metrics::split_sentences_for_rouge_lsum(predictions[i]).size();
+    split_bytes += adalora::metrics::split_sentences_for_rouge_lsum(references[i]).size();
+  }
+  std::cout << "{\"bench\": \"punkt_split\", \"pairs\": " << kExamples << ", \"seconds\": "
+            << seconds_since(start) << ", \"bytes\": " << split_bytes << "}\n";
 
   std::vector<adalora::metrics::SquadGold> golds;
   std::map<std::string, std::string> answers;

@@ -89,11 +89,11 @@ class CliSquadTrain : public ::testing::Test {
            " --seed 7 --init-r 4 --target-r 2 --tinit 1 --tfinal 2 --delta-t 1"
            " --target-modules query_proj value_proj --out " + out;
   }
-  static io::Json rescore(const std::string& task, const std::string& out) {
+  static io::Json rescore(const std::string& task, const std::string& out, const std::string& extra = "") {
     const bool v2 = task == "squad_v2";
     CliRun e = run_cli("eval --task " + task + " --json --predictions " + out +
                        "/predictions.json --data " +
-                       dir_->file(v2 ? "v2/dev-v2.0.json" : "v1/dev-v1.1.json"));
+                       dir_->file(v2 ? "v2/dev-v2.0.json" : "v1/dev-v1.1.json") + extra);
     EXPECT_EQ(e.code, 0) << e.output;
     return last_json_line(e.output).value("metrics", io::Json::object());
   }
@@ -120,6 +120,12 @@ TEST_F(CliSquadTrain, V2PredictionsRescoreToTheRunsMetrics) {
   }
   EXPECT_EQ(metrics.at("total"), 6);
   EXPECT_EQ(metrics.at("NoAns_total"), 2);
+  // The best-threshold keys: evaluate-v2.0.py's with --na-prob-file null_odds.json.
+  const io::Json with_odds = rescore("squad_v2", out, " --na-probs " + out + "/null_odds.json");
+  for (const char* key : {"best_exact", "best_exact_thresh", "best_f1", "best_f1_thresh"}) {
+    ASSERT_TRUE(with_odds.contains(key)) << key;
+    EXPECT_EQ(results.at("metrics").at(std::string("dev/") + key), with_odds.at(key)) << key;
+  }
   const io::Json odds = io::load_json_file(out + "/null_odds.json");
   EXPECT_EQ(odds.size(), 6u);
   const io::Json adapter = io::load_json_file(out + "/adapter/adapter_config.json");

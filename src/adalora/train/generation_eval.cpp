@@ -5,6 +5,7 @@
 
 #include "adalora/core/error.h"
 #include "adalora/generation/generate.h"
+#include "adalora/metrics/punkt.h"
 #include "adalora/metrics/rouge.h"
 #include "adalora/metrics/rouge_bootstrap.h"
 
@@ -91,7 +92,10 @@ std::map<std::string, double> summarization_rouge(const std::vector<std::string>
                 "references, got ", predictions.size(), " and ", references.size());
   const metrics::RougeScorer scorer({"rouge1", "rouge2", "rougeL", "rougeLsum"}, /*use_stemmer=*/true);
   std::vector<metrics::RougeScores> per_pair;
-  for (size_t i = 0; i < predictions.size(); ++i) per_pair.push_back(scorer.score(references[i], predictions[i]));
+  for (size_t i = 0; i < predictions.size(); ++i) {
+    per_pair.push_back(scorer.score(metrics::split_sentences_for_rouge_lsum(references[i]),
+                                    metrics::split_sentences_for_rouge_lsum(predictions[i])));
+  }
   std::map<std::string, double> out;
   if (per_pair.empty()) return out;
   for (const auto& [type, score] : metrics::rouge_mean(per_pair)) out[type] = 100.0 * score.fmeasure;

@@ -6,9 +6,9 @@
 // (metrics/rouge.h), F-measure averaged over the pairs (the plain mean, not `evaluate`'s
 // unseeded bootstrap mid), ×100 as the paper's Table 3. gen_len: mean count of non-pad ids of the
 // generated sequences (decoder start token included), as run_summarization.
-// Deliberate difference: HF's example splits texts into sentences with NLTK's punkt before
-// rougeLsum; we have no punkt, so rougeLsum uses the newlines already in the texts (CNN/DailyMail's
-// highlights have one sentence per line; for one-line XSum summaries rougeLsum equals rougeL).
+// As run_summarization's postprocess_text, both texts are split into sentences first,
+// "\n".join(nltk.sent_tokenize(text.strip())), with NLTK's English Punkt (metrics/punkt.h); only
+// rougeLsum depends on it (the other types treat "\n" as any separator).
 #pragma once
 
 #include <cstdint>
@@ -39,7 +39,8 @@ GeneratedSplit generate_split(models::Model& model, const EncodedDataset& data,
                               const generation::GenerationConfig& config, int64_t batch_size,
                               dist::ProcessGroup* group = nullptr);
 
-/// {"rouge1", "rouge2", "rougeL", "rougeLsum"} → mean F ×100 over the pairs.
+/// {"rouge1", "rouge2", "rougeL", "rougeLsum"} → mean F ×100 over the pairs, the texts split into
+/// newline-separated sentences first (as HF's postprocess_text).
 std::map<std::string, double> summarization_rouge(const std::vector<std::string>& predictions,
                                                   const std::vector<std::string>& references);
 

@@ -192,7 +192,18 @@ class QaPipeline final : public TaskPipeline {
       const auto r = metrics::evaluate_squad_v1(golds, predictions);
       return {{"exact_match", r.exact_match}, {"f1", r.f1}};
     }
-    return metrics::evaluate_squad_v2(golds, predictions, std::nullopt).to_map();
+    // exact, f1 and the HasAns/NoAns breakdown without na_probs (as evaluate-v2.0.py without
+    // --na-prob-file, and as run_qa.py's metric, whose no-answer probabilities are all 0); the
+    // best-threshold keys as the script computes them with --na-prob-file null_odds.json, from the
+    // raw scores, so they do not depend on na_prob_thresh.
+    std::map<std::string, double> out =
+        metrics::evaluate_squad_v2(golds, predictions, std::nullopt).to_map();
+    const auto with_odds = metrics::evaluate_squad_v2(golds, predictions, split.answers.null_odds);
+    out["best_exact"] = with_odds.best_exact.value();
+    out["best_exact_thresh"] = with_odds.best_exact_thresh.value();
+    out["best_f1"] = with_odds.best_f1.value();
+    out["best_f1_thresh"] = with_odds.best_f1_thresh.value();
+    return out;
   }
 
   const tasks::TaskSpec& spec_;

@@ -10,6 +10,7 @@
 #include <numeric>
 
 #include "adalora/io/atomic_file.h"
+#include "adalora/metrics/rouge.h"
 #include "adalora/peft/all_linear.h"
 #include "adalora/train/finetune.h"
 #include "adalora/train/generation_eval.h"
@@ -177,6 +178,17 @@ TEST(SummarizationRougeTest, IsTheMeanFTimesHundredWithTheStemmer) {
   EXPECT_DOUBLE_EQ(s.at("rouge1"), 50.0);  // stemmed: cats → cat, 100 and 0
   EXPECT_DOUBLE_EQ(s.at("rouge2"), 50.0);
   EXPECT_DOUBLE_EQ(s.at("rougeL"), 50.0);
+}
+
+TEST(SummarizationRougeTest, RougeLsumScoresPunktSentencesAsHfDoes) {
+  // One line each, two sentences each: split, the union LCS matches both sentences in swapped
+  // order (Lsum 100); unsplit, it would be the plain LCS of the whole texts (rougeL).
+  const auto s = summarization_rouge({"Dr. Smith left. The cat sat."}, {"The cat sat. Dr. Smith left."});
+  const auto unsplit = metrics::RougeScorer({"rougeLsum"}).score("The cat sat. Dr. Smith left.",
+                                                                 "Dr. Smith left. The cat sat.");
+  EXPECT_DOUBLE_EQ(s.at("rougeLsum"), 100.0);
+  EXPECT_LT(unsplit.at("rougeLsum").fmeasure * 100.0, 100.0);
+  EXPECT_DOUBLE_EQ(s.at("rougeL"), unsplit.at("rougeLsum").fmeasure * 100.0);
 }
 
 TEST(AllLinearTest, ExpandsToEveryLinearNameButTheOutputLayer) {
