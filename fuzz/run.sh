@@ -34,6 +34,7 @@ real_files() {
     tokenizer_json) ls tests/fixtures/tokenizers/spm_bpe/*.tokenizer.json ;;
     sentencepiece) ls tests/fixtures/tokenizers/spm_bpe/llama_like.model tests/fixtures/tokenizers/spm_bpe/user_symbols.model ;;
     squad) ls "$golden"/metrics/squad_v*/dataset.json ;;
+    wordpiece_vocab) ls models/*/vocab.txt ;;
   esac 2>/dev/null || true
 }
 seed_corpus() {  # <format> <dir>
@@ -64,7 +65,11 @@ for format in "${formats[@]}"; do
   mkdir -p "$findings"
   seed_corpus "$format" "$corpus"
   dict=()
-  case "$format" in json|hf_config|adapter_config|tokenizer_json|squad) dict=(-dict=fuzz/dicts/json.dict) ;; esac
+  case "$format" in
+    json|hf_config|adapter_config|tokenizer_json|squad|safetensors_index|wordpiece_vocab|bpe_vocab)
+      dict=(-dict=fuzz/dicts/json.dict) ;;
+    sentencepiece) dict=(-dict=fuzz/dicts/protobuf.dict) ;;
+  esac
   if compgen -G "fuzz/regressions/$format/*" > /dev/null; then
     "$exe" fuzz/regressions/"$format"/* > "$findings/regressions.log" 2>&1 ||
       { echo "fuzz $format: a saved reproducer crashes again (see $findings/regressions.log)"; failed+=("$format"); continue; }

@@ -107,7 +107,7 @@ Dataset read_jsonl(const std::string& path, bool is_regression,
     nlohmann::json object;
     try {
       object = nlohmann::json::parse(content);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e400
       throw Error(str_cat(where, ": row: expected one JSON object per line, got invalid JSON (",
                           e.what(), ")"));
     }

@@ -30,7 +30,7 @@ TextRecords read_jsonl_records(const std::string& path, const std::vector<std::s
     nlohmann::json object;
     try {
       object = nlohmann::json::parse(content);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e400
       throw Error(str_cat(where, ": row: expected one JSON object per line, got invalid JSON (",
                           e.what(), ")"));
     }

@@ -12,6 +12,8 @@ Json load_json_file(const std::string& path) {
     return Json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     throw Error(str_cat(path, ": invalid JSON at byte ", e.byte, ": ", e.what()));
+  } catch (const nlohmann::json::out_of_range& e) {  // a number beyond double's range, e.g. 1e400
+    throw Error(str_cat(path, ": invalid JSON: ", e.what()));
   }
 }
 

@@ -151,6 +151,8 @@ Json parse_header(const std::string& path, const char* text, size_t size) {
         });
   } catch (const nlohmann::json::parse_error& e) {
     throw Error(str_cat(path, ": header: invalid JSON at byte ", e.byte, ": ", e.what()));
+  } catch (const nlohmann::json::out_of_range& e) {  // a number beyond double's range, e.g. 1e400
+    throw Error(str_cat(path, ": header: invalid JSON: ", e.what()));
   }
   ADALORA_CHECK(duplicate.empty(), path, ": header: ", duplicate);
   ADALORA_CHECK(header.is_object(), path, ": header: expected a JSON object, got ",

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <type_traits>
 
 #include "adalora/core/error.h"
 #include "adalora/core/json_depth.h"
@@ -36,10 +37,26 @@ json read_config(const fs::path& dir) {
   try {
     const std::string text = read_all(p);
     check_json_depth(text, p.string());
-    return json::parse(text);
+    json config = json::parse(text);
+    ADALORA_CHECK(config.is_object(), p.string(), ": expected a JSON object, got ", config.type_name());
+    return config;
   } catch (const json::exception& e) {
     throw Error(str_cat(p.string(), ": expected JSON, got a parse error: ", e.what()));
   }
+}
+
+// A tokenizer_config.json field: `fallback` when absent, else a value of T's JSON type (a token
+// may also be saved as an AddedToken object, {"content": "[UNK]", ...}).
+template <typename T>
+T config_value(const json& config, const fs::path& dir, const char* key, T fallback) {
+  if (!config.contains(key)) return fallback;
+  const json& saved = config.at(key);
+  const bool added_token = !std::is_same_v<T, bool> && saved.is_object() && saved.contains("content");
+  const json& value = added_token ? saved.at("content") : saved;
+  const bool fits = std::is_same_v<T, bool> ? value.is_boolean() : value.is_string();
+  ADALORA_CHECK(fits, (dir / "tokenizer_config.json").string(), ": ", key, ": expected ",
+                std::is_same_v<T, bool> ? "true or false" : "a string", ", got ", value.dump());
+  return value.get<T>();
 }
 
 void add_special(AddedVocabulary& added, const Vocab& vocab, const std::string& token, bool lstrip = false) {
@@ -57,17 +74,20 @@ Tokenizer load_bert(const fs::path& dir, const fs::path& vocab_file) {
     vocab.add(line, id++);
   }
   ADALORA_CHECK(id > 0, vocab_file.string(), ": expected one token per line, got an empty file");
-  const bool lower = config.value("do_lower_case", true);
-  int strip = -1;
-  if (config.contains("strip_accents") && !config.at("strip_accents").is_null()) strip = config.at("strip_accents").get<bool>();
+  const bool lower = config_value(config, dir, "do_lower_case", true);
+  int strip = -1;  // null: follow do_lower_case (HF)
+  if (config.contains("strip_accents") && !config.at("strip_accents").is_null()) {
+    strip = config_value(config, dir, "strip_accents", false);
+  }
   TokenizerParts parts;
-  parts.normalizer = make_bert_normalizer(true, config.value("tokenize_chinese_chars", true), strip, lower);
+  parts.normalizer =
+      make_bert_normalizer(true, config_value(config, dir, "tokenize_chinese_chars", true), strip, lower);
   parts.pre_tokenizer = make_bert_pre_tokenizer();
   WordPieceOptions o;
-  o.unk_token = config.value("unk_token", o.unk_token);
+  o.unk_token = config_value(config, dir, "unk_token", o.unk_token);
   for (const char* t : {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}) add_special(parts.added, vocab, t);
-  const std::string cls = config.value("cls_token", std::string("[CLS]"));
-  const std::string sep = config.value("sep_token", std::string("[SEP]"));
+  const std::string cls = config_value(config, dir, "cls_token", std::string("[CLS]"));
+  const std::string sep = config_value(config, dir, "sep_token", std::string("[SEP]"));
   auto cls_id = vocab.find(cls);
   auto sep_id = vocab.find(sep);
   ADALORA_CHECK(cls_id && sep_id, vocab_file.string(), ": expected the tokens ", cls, " and ", sep);
@@ -86,8 +106,7 @@ Tokenizer load_byte_level_bpe(const fs::path& dir) {
   try {
     const std::string text = read_all(vocab_file);
     check_json_depth(text, vocab_file.string());
-    const json parsed = json::parse(text);
-    for (const auto& [token, id] : parsed.items()) vocab.add(token, id.get<int64_t>());
+    vocab = vocab_from_json(json::parse(text), vocab_file.string());
   } catch (const json::exception& e) {
     throw Error(str_cat(vocab_file.string(), ": expected a JSON object token → id, got: ", e.what()));
   }
@@ -104,7 +123,7 @@ Tokenizer load_byte_level_bpe(const fs::path& dir) {
                   line, "\"");
     merges.emplace_back(line.substr(0, space), line.substr(space + 1));
   }
-  const bool add_prefix_space = config.value("add_prefix_space", false);
+  const bool add_prefix_space = config_value(config, dir, "add_prefix_space", false);
   TokenizerParts parts;
   parts.pre_tokenizer = make_byte_level_pre_tokenizer(add_prefix_space, true);
   parts.decoder = make_byte_level_decoder();

@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "adalora/tokenizers/normalized_string.h"
 
 namespace adalora::tokenizers {
@@ -20,11 +22,16 @@ struct Token {
   Offsets offsets;
 };
 
+/// The largest token id a vocabulary may use. Ids index a dense table, so a file's id bounds what it
+/// makes us allocate; real vocabularies have at most ~256k tokens.
+inline constexpr int64_t kMaxTokenId = (int64_t{1} << 24) - 1;
+
 /// token ↔ id, dense ids 0..size-1 (gaps allowed; a gap has an empty string).
 struct Vocab {
   std::unordered_map<std::string, int64_t> ids;
   std::vector<std::string> tokens;
 
+  /// `id` in [0, kMaxTokenId], else adalora::Error.
   void add(const std::string& token, int64_t id);
   std::optional<int64_t> find(const std::string& token) const {
     auto it = ids.find(token);
@@ -32,6 +39,10 @@ struct Vocab {
     return it->second;
   }
 };
+
+/// A `{"token": id}` object (tokenizer.json's model.vocab, vocab.json); each id an integer in
+/// [0, kMaxTokenId], else adalora::Error naming `where` and the token.
+Vocab vocab_from_json(const nlohmann::json& object, const std::string& where);
 
 class Model {
  public:

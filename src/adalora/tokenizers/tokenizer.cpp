@@ -25,8 +25,7 @@ ModelPtr model_from_json(const json& m, const std::string& where) {
   std::string type = m.value("type", std::string());
   if (type.empty()) type = m.contains("merges") ? "BPE" : m.contains("unk_id") ? "Unigram" : "WordPiece";
   if (type == "WordPiece") {
-    Vocab vocab;
-    for (const auto& [token, id] : m.at("vocab").items()) vocab.add(token, id.get<int64_t>());
+    Vocab vocab = vocab_from_json(m.at("vocab"), str_cat(where, ": model"));
     WordPieceOptions o;
     o.unk_token = m.value("unk_token", o.unk_token);
     o.continuing_subword_prefix = m.value("continuing_subword_prefix", o.continuing_subword_prefix);
@@ -34,8 +33,7 @@ ModelPtr model_from_json(const json& m, const std::string& where) {
     return std::make_shared<WordPiece>(std::move(vocab), o);
   }
   if (type == "BPE") {
-    Vocab vocab;
-    for (const auto& [token, id] : m.at("vocab").items()) vocab.add(token, id.get<int64_t>());
+    Vocab vocab = vocab_from_json(m.at("vocab"), str_cat(where, ": model"));
     std::vector<std::pair<std::string, std::string>> merges;
     for (const auto& entry : m.at("merges")) {
       if (entry.is_string()) {

@@ -103,6 +103,11 @@ TEST(LabeledTextTest, JsonlErrorsNameFileLineAndField) {
       read_error(bad_json, false)
           .rfind(bad_json + ":2: row: expected one JSON object per line, got invalid JSON", 0),
       0u);
+  // A number beyond double (nlohmann's out_of_range, as fuzz/regressions/json/) is an Error too.
+  const std::string overflow = write_temp("overflow.jsonl", "{\"text\": \"a\", \"label\": 1e400}\n");
+  EXPECT_EQ(read_error(overflow, true)
+                .rfind(overflow + ":1: row: expected one JSON object per line, got invalid JSON", 0),
+            0u);
   const std::string no_text = write_temp("no_text.jsonl", "{\"sentence\": \"a\"}\n");
   EXPECT_EQ(read_error(no_text, false),
             no_text + ":1: text: expected a string, got no \"text\" key");

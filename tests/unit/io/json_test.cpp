@@ -59,6 +59,15 @@ TEST(JsonFileTest, DeeplyNestedFileIsAnErrorNotACrash) {
   expect_json_error([&] { load_json_file(path); }, path + ": JSON nests deeper than 128 levels", "");
 }
 
+// Found by fuzz/json_fuzzer.cpp (fuzz/regressions/json/number_overflow_1e907.json): a number
+// beyond double's range made nlohmann throw out_of_range, which escaped as a crash.
+TEST(JsonFileTest, NumberBeyondDoubleIsAnErrorNotACrash) {
+  TempDir dir;
+  const std::string path = dir.file("config.json");
+  write_file_atomic(path, std::string("{\"layer_norm_eps\": 1e907}"));
+  expect_error([&] { load_json_file(path); }, path + ": invalid JSON: ", "number overflow parsing '1e907'");
+}
+
 TEST(JsonFileTest, MissingFileNamesFile) {
   TempDir dir;
   expect_json_error([&] { load_json_file(dir.file("none.json")); }, dir.file("none.json"),

@@ -79,6 +79,8 @@ TEST(SafetensorsReaderTest, RejectsAbsurdHeaderLength) {
 TEST(SafetensorsReaderTest, RejectsInvalidJson) {
   expect_open_error(raw_file("{\"a\": "), {"header: invalid JSON"});
   expect_open_error(raw_file("{\"a\":\"\xff\"}"), {"header: invalid JSON"});  // not UTF-8
+  // Found by fuzzing (as fuzz/regressions/json/): out_of_range escaped the parse as a crash.
+  expect_open_error(raw_file("{\"a\": 1e400}"), {"header: invalid JSON", "number overflow"});
 }
 
 TEST(SafetensorsReaderTest, RejectsHeaderThatIsNotAnObject) {
