@@ -256,6 +256,7 @@ TrainState load_checkpoint(
   {
     auto file = io::SafetensorsFile::open((root / "optimizer.safetensors").string());
     const io::Json& steps = io::JsonObject(j, state_path).raw("optimizer_steps");
+    const io::JsonObject step_counts(steps, state_path + ": optimizer_steps");  // field-checked reads
     const auto names = optimizer_parameter_names(optimizer, named_parameters);
     size_t restored = 0;
     for (const auto& group : optimizer.param_groups()) {
@@ -264,7 +265,7 @@ TrainState load_checkpoint(
         optimizer.state().erase(state_key(optimizer, p));
         if (!steps.contains(name)) continue;
         auto st = std::make_unique<torch::optim::AdamWParamState>();
-        st->step(steps.at(name).get<int64_t>());
+        st->step(step_counts.get<int64_t>(name));
         st->exp_avg(load_shaped(file, name + ".exp_avg", p));
         st->exp_avg_sq(load_shaped(file, name + ".exp_avg_sq", p));
         optimizer.state()[state_key(optimizer, p)] = std::move(st);

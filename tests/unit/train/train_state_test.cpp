@@ -191,6 +191,29 @@ TEST(TrainStateTest, KillDuringCheckpointWriteKeepsThePreviousOne) {
   EXPECT_EQ(load_checkpoint(ckpt, *a.method, *a.optimizer, a.named, third.fingerprint).global_step, 5);
 }
 
+// A step count of the wrong JSON type in trainer_state.json escaped as nlohmann::type_error (a
+// crash, found reading the checkpoint parser for #17); now an Error naming file and parameter.
+TEST(TrainStateTest, MalformedOptimizerStepCountIsNamedOnLoad) {
+  TempDir dir;
+  const std::string ckpt = dir.file("checkpoint");
+  Fixture a;
+  a.step(tiny::needle_dataset(8));
+  TrainState state;
+  save_checkpoint(ckpt, state, *a.method, *a.optimizer, a.named);
+  const std::string path = ckpt + "/trainer_state.json";
+  io::Json j = io::load_json_file(path);
+  ASSERT_FALSE(j.at("optimizer_steps").empty());
+  const std::string name = j.at("optimizer_steps").begin().key();
+  j["optimizer_steps"][name] = "1";
+  io::save_json_file(path, j);
+  try {
+    load_checkpoint(ckpt, *a.method, *a.optimizer, a.named, state.fingerprint);
+    FAIL() << "expected Error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), path + ": optimizer_steps: " + name + ": expected an integer, got \"1\"");
+  }
+}
+
 TEST(TrainStateTest, RefusesAnotherRunsCheckpoint) {
   TempDir dir;
   const std::string ckpt = dir.file("checkpoint");
