@@ -1,9 +1,11 @@
 // What does a training step cost with AdaLoRA, against LoRA at the same init_r and against the frozen
 // base with backward through every layer (issue 7)? Random-initialised models of bert-base and
-// deberta-v3-base shape (and a small one), sequence 128, batch 8 by default, five configurations:
+// deberta-v3-base shape (and a small one), sequence 128, batch 8 by default; on request causal LMs
+// (issue 12: gpt2-small, llama-160m; llama-1b) with the next-token loss. Five configurations:
 //
-//   frozen             every base parameter frozen except the embeddings' LayerNorm (a tiny
-//                      trainable tensor at the bottom), so backward runs through every layer for
+//   frozen             every base parameter frozen except the embeddings' LayerNorm (causal LMs: the
+//                      first layer's input norm; a tiny trainable tensor at the bottom), so backward
+//                      runs through every layer for
 //                      activation gradients only — as when adapters sit in every layer
 //   lora               LoRA r = init_r on the six matrices of every layer
 //   adalora_warmup     AdaLoRA (init_r → target_r) in warm-up: importance EMAs, no mask
@@ -18,8 +20,8 @@
 // OpenMP pool exists yet to be broken by fork); the child reports VmHWM and the VmRSS after building.
 //
 // Output: one JSON line per configuration, one summary line per model shape.
-//   train_step_bench [--quick] [--shapes small,bert-base,deberta-v3-base,llama-1b] [--batch 8[,16,32]]
-//                    [--seq 128[,256,512]] [--warmup N] [--repeats N] [--threads N] [--no-memory]
+//   train_step_bench [--quick] [--shapes small,bert-base,deberta-v3-base,llama-1b,gpt2-small,llama-160m]
+//                    [--batch 8[,16,32]] [--seq 128[,256,512]] [--warmup N] [--repeats N] [--threads N] [--no-memory]
 //                    [--profile DIR] [--eval] [--device cpu|cuda[:N]] [--autocast none|bf16]
 // Lists for --batch and --seq give the scaling table: every (shape, batch, seq), one summary line each.
 // --eval: after each shape's training rounds, eval-mode forwards of frozen, LoRA and AdaLoRA with
@@ -90,7 +92,7 @@ struct ShapeDef {
   const char* name;
   const char* config;  // HF config.json (the public checkpoint's, as tools/adalora/init_model.cpp)
   const char* targets;  // regex over module paths: the six matrices of every layer
-  bool causal_lm = false;                          // LLaMA: CausalLM head, labels = input ids
+  bool causal_lm = false;                          // LLaMA, GPT-2: CausalLM head, labels = input ids
   const char* bottom = "embeddings.LayerNorm.";  // the one trainable tensor of "frozen"
 };
 
@@ -98,6 +100,7 @@ constexpr const char* kBertTargets =
     R"(.*encoder\.layer\.[0-9]+\.(attention\.self\.(query|key|value)|attention\.output\.dense|intermediate\.dense|output\.dense))";
 constexpr const char* kLlamaTargets =
     R"(.*layers\.[0-9]+\.(self_attn\.(q_proj|k_proj|v_proj|o_proj)|mlp\.(gate_proj|up_proj|down_proj)))";
+constexpr const char* kGpt2Targets = R"(.*h\.[0-9]+\.(attn\.(c_attn|c_proj)|mlp\.(c_fc|c_proj)))";
 constexpr const char* kDebertaTargets =
     R"(.*encoder\.layer\.[0-9]+\.(attention\.self\.(query_proj|key_proj|value_proj)|attention\.output\.dense|intermediate\.dense|output\.dense))";
 
@@ -132,6 +135,19 @@ const std::vector<ShapeDef>& shape_table() {
         "rms_norm_eps": 1e-5, "rope_theta": 10000.0, "tie_word_embeddings": false,
         "initializer_range": 0.02})",
        kLlamaTargets, /*causal_lm=*/true, "layers.0.input_layernorm."},
+      // GPT-2 small (124M, tied head; Conv1D weights: the adapters are fan_in_fan_out).
+      {"gpt2-small", R"({"model_type": "gpt2", "vocab_size": 50257, "n_positions": 1024,
+        "n_embd": 768, "n_layer": 12, "n_head": 12, "n_inner": 3072,
+        "activation_function": "gelu_new", "resid_pdrop": 0.1, "embd_pdrop": 0.1,
+        "attn_pdrop": 0.1, "layer_norm_epsilon": 1e-5, "initializer_range": 0.02})",
+       kGpt2Targets, /*causal_lm=*/true, "h.0.ln_1."},
+      // A 162M LLaMA (JackFram/llama-160m's shape: 12 layers of 768, MHA, untied head).
+      {"llama-160m", R"({"model_type": "llama", "vocab_size": 32000, "hidden_size": 768,
+        "num_hidden_layers": 12, "num_attention_heads": 12, "num_key_value_heads": 12,
+        "intermediate_size": 3072, "hidden_act": "silu", "max_position_embeddings": 2048,
+        "rms_norm_eps": 1e-6, "rope_theta": 10000.0, "tie_word_embeddings": false,
+        "initializer_range": 0.02})",
+       kLlamaTargets, /*causal_lm=*/true, "layers.0.input_layernorm."},
   };
   return table;
 }
@@ -141,7 +157,7 @@ const ShapeDef& find_shape(const std::string& name) {
     if (name == s.name) return s;
   }
   std::cerr << "train_step_bench: unknown shape \"" << name
-            << "\"; expected small, bert-base, deberta-v3-base or llama-1b\n";
+            << "\"; expected small, bert-base, deberta-v3-base, llama-1b, gpt2-small or llama-160m\n";
   std::exit(2);
 }
 
@@ -152,11 +168,26 @@ const ShapeDef& find_shape(const std::string& name) {
 // 2·2·B·T·R·C forward and the same again backward (only q / k need gradients when the base is
 // frozen), plus the query_proj / key_proj of the R relative embeddings, forward only (2·2·R·C²).
 // Embeddings, layer norms, softmax, GELU, the pooler and the classifier are not counted.
+// GPT-2 Conv1D layers c_attn (C×3C), c_proj (C×C), c_fc (C×F), mlp.c_proj (F×C) count as BERT's six.
+// The causal-LM heads' C×V projection is not counted either.
+struct ModelDims {
+  int64_t hidden, intermediate, layers;
+};
+// GPT-2 configs spell the dimensions n_embd / n_inner / n_layer.
+ModelDims dims_of(const io::Json& c) {
+  if (c.contains("n_embd")) {
+    return {c.at("n_embd").get<int64_t>(), c.at("n_inner").get<int64_t>(), c.at("n_layer").get<int64_t>()};
+  }
+  return {c.at("hidden_size").get<int64_t>(), c.at("intermediate_size").get<int64_t>(),
+          c.at("num_hidden_layers").get<int64_t>()};
+}
+
 double frozen_step_flops(const io::Json& c, int64_t B, int64_t T) {
   const double N = static_cast<double>(B * T);
-  const double C = c.at("hidden_size").get<double>();
-  const double F = c.at("intermediate_size").get<double>();
-  const double L = c.at("num_hidden_layers").get<double>();
+  const auto dims = dims_of(c);
+  const double C = static_cast<double>(dims.hidden);
+  const double F = static_cast<double>(dims.intermediate);
+  const double L = static_cast<double>(dims.layers);
   double per_layer = 4.0 * N * (4.0 * C * C + 2.0 * C * F) + 12.0 * B * T * T * C;
   if (c.at("model_type") == "llama") {  // q, o: C×C; k, v: C×C·kv/heads; gate, up, down: C×F
     const double kv = c.at("num_key_value_heads").get<double>() / c.at("num_attention_heads").get<double>();
@@ -455,8 +486,8 @@ void time_shape(const ShapeDef& shape, const Options& opt, int threads,
                 const std::map<Kind, Memory>& memory) {
   const auto config = io::Json::parse(shape.config);
   const int64_t N = opt.batch * opt.seq;
-  const int64_t C = config.at("hidden_size").get<int64_t>();
-  const int64_t F = config.at("intermediate_size").get<int64_t>();
+  const int64_t C = dims_of(config).hidden;
+  const int64_t F = dims_of(config).intermediate;
   std::vector<Gemm> gemms;
   for (auto [k, m] : {std::pair<int64_t, int64_t>{C, F}, {F, C}, {C, C}}) {
     const auto on = torch::TensorOptions().device(parse_device(opt.device));
@@ -602,7 +633,7 @@ Options parse(int argc, char** argv) {
       o.autocast_bf16 = v == "bf16";
     }
     else {
-      std::cerr << "usage: train_step_bench [--quick] [--shapes small,bert-base,deberta-v3-base] "
+      std::cerr << "usage: train_step_bench [--quick] [--shapes small,bert-base,deberta-v3-base,llama-1b,gpt2-small,llama-160m] "
                    "[--batch 8[,16,…]] [--seq 128[,256,…]] [--warmup N] [--repeats N] [--threads N] [--no-memory] "
                    "[--profile DIR] [--eval] [--device cpu|cuda[:N]] [--autocast none|bf16]\n";
       std::exit(a == "--help" ? 0 : 2);

@@ -9,6 +9,7 @@
 
 #include "adalora/io/atomic_file.h"
 #include "adalora/io/json.h"
+#include "adalora/io/safetensors.h"
 #include "tests/e2e/cli_runner.h"
 #include "tests/support/golden.h"
 #include "tests/support/tiny_generative_folders.h"
@@ -133,6 +134,36 @@ TEST_F(CliGenerativeTrain, TwoRanksEvaluateExactlyAsOneProcess) {
                 io::read_file(dir_->file(name + "2/generated_predictions.jsonl")));
     }
   }
+}
+
+// --dtype bfloat16: the base runs in bfloat16, the adapter is trained and saved in float32 (PEFT's
+// autocast_adapter_dtype); generate and logits take the same flag; float16 is refused by name.
+TEST_F(CliGenerativeTrain, Bfloat16TrainsWithFloat32AdapterAndGenerates) {
+  CliRun r = run_cli(causal("lm_bf16", "1e-2", 2) + " --dtype bfloat16");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(io::load_json_file(dir_->file("lm_bf16/results.json")).at("dtype"), "bfloat16");
+  const auto adapter = io::SafetensorsFile::open(dir_->file("lm_bf16/adapter/adapter_model.safetensors"));
+  ASSERT_FALSE(adapter.names().empty());
+  for (const auto& name : adapter.names()) EXPECT_EQ(adapter.load(name).scalar_type(), torch::kFloat32) << name;
+
+  std::ofstream(dir_->file("bf16_prompts.jsonl")) << "{\"input_ids\": [5, 6, 7]}\n";
+  r = run_cli("generate --model " + dir_->file("gpt2") + " --adapter " + dir_->file("lm_bf16") + " --input " +
+              dir_->file("bf16_prompts.jsonl") + " --max-new-tokens 3 --dtype bfloat16");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_GE(testing::last_json_line(r.output).at("ids").size(), 1u) << r.output;
+  r = run_cli("logits --model " + dir_->file("gpt2") + " --input " + dir_->file("bf16_prompts.jsonl") +
+              " --dtype bfloat16");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(testing::last_json_line(r.output).at("logits").size(), 3u) << r.output;
+
+  r = run_cli("logits --model " + dir_->file("gpt2") + " --input " + dir_->file("bf16_prompts.jsonl") +
+              " --dtype float16");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("--dtype: float16 is not supported"), std::string::npos) << r.output;
+  r = run_cli(causal("lm_bad_dtype", "1e-2", 1) + " --dtype bf16");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("dtype: expected float32 or bfloat16, got \"bf16\""), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir_->file("lm_bad_dtype")));
 }
 
 TEST_F(CliGenerativeTrain, BadRowsExitWithTwoNamingFileLineAndField) {

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <optional>
 
+#include "adalora/core/compute_dtype.h"
 #include "adalora/core/device.h"
 #include "adalora/core/error.h"
 #include "adalora/core/threads.h"
@@ -32,6 +33,7 @@ struct GenerateFlags {
   std::optional<std::string> early_stopping;
   bool no_cache = false;
   std::string device = "cpu";
+  std::string dtype = "float32";
 };
 
 generation::GenerationConfig apply_flags(generation::GenerationConfig c, const GenerateFlags& f) {
@@ -70,12 +72,13 @@ std::string adapter_folder(const std::string& dir) {
 int run_generate(const GenerateFlags& f) {
   configure_threads();
   const torch::Device device = parse_device(f.device);
+  const torch::ScalarType dtype = parse_compute_dtype(f.dtype);
   const bool seq2seq = [&] {
     const io::Json config = io::load_json_file(f.model + "/config.json");
     return config.value("is_encoder_decoder", false);
   }();
   models::ModelPtr model = models::load_pretrained(
-      f.model, seq2seq ? models::TaskHead::Seq2SeqLM : models::TaskHead::CausalLM);
+      f.model, seq2seq ? models::TaskHead::Seq2SeqLM : models::TaskHead::CausalLM, dtype);
   if (!f.adapter.empty()) peft::load_adapter(*model, adapter_folder(f.adapter));
   model->to(device);
   model->eval();
@@ -148,6 +151,7 @@ Command generate_command() {
             app.add_option("--seed", f->seed, "Sampling seed");
             app.add_flag("--no-cache", f->no_cache, "Full forward per step (reference path)");
             app.add_option("--device", f->device, "cpu (default), cuda or cuda:N");
+            app.add_option("--dtype", f->dtype, "Compute dtype of the model: float32 (default) or bfloat16");
             return [f]() { return run_generate(*f); };
           }};
 }

@@ -1,9 +1,11 @@
 // `adalora logits`: the next-token logits of a causal LM (and optionally an adapter) for token ids,
 // for comparing with other runtimes (scripts/check_gguf_llamacpp.sh compares them with llama.cpp's).
 // JSONL in ({"input_ids": [...]}, --input or stdin), one JSON line out per input:
-// {"logits": [[V floats] per position]} — float32 values of the model's forward pass, eval mode.
+// {"logits": [[V floats] per position]} — the model's forward pass in eval mode, in --dtype
+// (float32 by default), printed as float32.
 #include <iostream>
 
+#include "adalora/core/compute_dtype.h"
 #include "adalora/core/error.h"
 #include "adalora/core/threads.h"
 #include "adalora/io/json.h"
@@ -17,11 +19,13 @@ namespace {
 
 struct LogitsFlags {
   std::string model, adapter, input;
+  std::string dtype = "float32";
 };
 
 int run_logits(const LogitsFlags& f) {
   configure_threads();
-  models::ModelPtr model = models::load_pretrained(f.model, models::TaskHead::CausalLM);
+  const torch::ScalarType dtype = parse_compute_dtype(f.dtype);
+  models::ModelPtr model = models::load_pretrained(f.model, models::TaskHead::CausalLM, dtype);
   if (!f.adapter.empty()) peft::load_adapter(*model, f.adapter);
   model->eval();
   const int64_t vocab = model->config().get<int64_t>("vocab_size", 0);
@@ -53,6 +57,7 @@ Command logits_command() {
             app.add_option("--model", f->model, "Causal-LM model folder (config.json + weights)")->required();
             app.add_option("--adapter", f->adapter, "PEFT adapter folder to apply");
             app.add_option("--input", f->input, "JSONL {\"input_ids\": [...]} lines (default: stdin)");
+            app.add_option("--dtype", f->dtype, "Compute dtype of the model: float32 (default) or bfloat16");
             return [f]() { return run_logits(*f); };
           }};
 }

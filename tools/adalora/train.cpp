@@ -219,6 +219,7 @@ Command train_command() {
             flag<double>(app, *f, "max-grad-norm", "max_grad_norm", "Gradient clipping (≤ 0: off)");
             flag<int64_t>(app, *f, "seed", "seed", "Seed of initialisation, dropout and data order");
             flag<std::string>(app, *f, "device", "device", "cpu (default), cuda or cuda:N");
+            flag<std::string>(app, *f, "dtype", "dtype", "Compute dtype of the base model: float32 (default) or bfloat16");
             flag<int64_t>(app, *f, "eval-steps", "eval_steps", "Evaluate every N steps (and at the end)");
             flag<int64_t>(app, *f, "logging-steps", "logging_steps", "Log every N steps");
             flag<int64_t>(app, *f, "save-steps", "save_steps", "Resume checkpoint every N steps");

@@ -119,8 +119,9 @@ struct AttentionImpl : torch::nn::Module {
       k = kv.first.transpose(1, 2);
       v = kv.second.transpose(1, 2);
     }
-    const auto context =
-        nn::multi_head_attention(q, k, v, mask, divisor, attn_pdrop, is_training());  // [B, T, C]
+    // HF divides by a 0-d tensor of the weights' dtype: the divisor rounded to it (bfloat16 matters).
+    const double d = torch::scalar_tensor(divisor, torch::kFloat64).to(h.scalar_type()).item<double>();
+    const auto context = nn::multi_head_attention(q, k, v, mask, d, attn_pdrop, is_training());  // [B, T, C]
     return resid_dropout(c_proj(context));
   }
 

@@ -193,8 +193,10 @@ struct AttentionImpl : torch::nn::Module {
       k = k.unsqueeze(3).expand({B, S, kv_heads, rep, head_dim}).reshape({B, S, heads, head_dim});
       v = v.unsqueeze(3).expand({B, S, kv_heads, rep, head_dim}).reshape({B, S, heads, head_dim});
     }
-    const auto context = nn::multi_head_attention(q, k, v, mask, std::sqrt(static_cast<double>(head_dim)),
-                                                  dropout, is_training());  // [B, T, H·D]
+    // HF upcasts the softmax to float32 for half-precision weights.
+    const double divisor = std::sqrt(static_cast<double>(head_dim));
+    const auto context = nn::multi_head_attention(q, k, v, mask, divisor, dropout, is_training(),
+                                                  /*softmax_in_float32=*/true);  // [B, T, H·D]
     return o_proj(context);
   }
 

@@ -78,7 +78,7 @@ struct AttentionFunction : torch::autograd::Function<AttentionFunction> {
 
 torch::Tensor multi_head_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                    const torch::Tensor& additive_mask, double divisor, double dropout_p,
-                                   bool training) {
+                                   bool training, bool softmax_in_float32) {
   ADALORA_CHECK(q.dim() == 4 && k.dim() == 4 && v.dim() == 4,
                 "multi_head_attention: expected q, k, v as [B, T, H, D], got ", q.sizes(), ", ", k.sizes(), ", ",
                 v.sizes());
@@ -96,7 +96,9 @@ torch::Tensor multi_head_attention(const torch::Tensor& q, const torch::Tensor& 
   if (!fast) {  // eager composition (other devices and dtypes): the same math
     auto scores = torch::matmul(q.transpose(1, 2), k.permute({0, 2, 3, 1})) / divisor;
     if (has_mask) scores = scores + mask;
-    auto probs = apply_dropout(torch::softmax(scores, -1), p, p > 0);
+    const bool upcast = softmax_in_float32 && (t == torch::kBFloat16 || t == torch::kHalf);
+    auto probs = upcast ? torch::softmax(scores, -1, torch::kFloat32).to(t) : torch::softmax(scores, -1);
+    probs = apply_dropout(probs, p, p > 0);
     return torch::matmul(probs, v.transpose(1, 2)).transpose(1, 2).reshape({q.size(0), q.size(1), -1});
   }
   auto context = AttentionFunction::apply(q, k, v, mask, has_mask, divisor, p);

@@ -16,8 +16,11 @@ namespace adalora::nn {
 /// q: [B, T, H, D], k and v: [B, S, H, D] (last dimension contiguous), additive_mask broadcastable
 /// to [B, H, T, S] or undefined (it gets no gradient). Scores are divided by `divisor` (HF:
 /// sqrt(head_size)). Returns the context [B, T, H·D]. Gradients flow to q, k and v.
+/// `softmax_in_float32`: for bfloat16/float16 inputs the softmax runs in float32 and its result is
+/// cast back (LLaMA's `softmax(..., dtype=torch.float32).to(query.dtype)`); BART and GPT-2 take
+/// the softmax in the input dtype (false). No effect on float32/float64 inputs.
 torch::Tensor multi_head_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                    const torch::Tensor& additive_mask, double divisor, double dropout_p,
-                                   bool training);
+                                   bool training, bool softmax_in_float32 = false);
 
 }  // namespace adalora::nn

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <set>
 
+#include "adalora/core/compute_dtype.h"
 #include "adalora/core/device.h"
 #include "adalora/core/error.h"
 #include "adalora/io/atomic_file.h"
@@ -74,6 +75,7 @@ FineTuneConfig fine_tune_config_from_json(const io::Json& json, const std::strin
     else if (key == "modules_to_save") c.modules_to_save = o.get<std::vector<std::string>>(key);
     else if (key == "eval_batch_size") c.eval_batch_size = o.get<int64_t>(key);
     else if (key == "device") c.device = o.get<std::string>(key);
+    else if (key == "dtype") c.dtype = o.get<std::string>(key);
     else if (key == "doc_stride") c.doc_stride = o.get<int64_t>(key);
     else if (key == "n_best_size") c.n_best_size = o.get<int64_t>(key);
     else if (key == "max_answer_length") c.max_answer_length = o.get<int64_t>(key);
@@ -125,6 +127,7 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress,
   const tasks::TaskSpec& spec = tasks::find_task(config.task);
   const std::unique_ptr<TaskPipeline> task = make_task_pipeline(spec);
   const torch::Device device = parse_device(config.device, "device");  // before any work
+  const torch::ScalarType dtype = parse_compute_dtype(config.dtype, "dtype");
 
   // Data, read and encoded by the task's family.
   const auto tokenizer = tokenizers::Tokenizer::from_dir(config.tokenizer.empty() ? config.model_dir : config.tokenizer);
@@ -147,7 +150,9 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress,
   // A fresh task head: a checkpoint's own head of another size (a model fine-tuned for another
   // label set) is re-initialised, as HF's ignore_mismatched_sizes; the encoder must match.
   models::load_weights(*model, config.model_dir, &load_report, task->head_is_fresh());
-  model->to(device);  // initialised on the CPU (same numbers on every device), then moved
+  // Initialised and loaded in float32 on the CPU (same numbers on every device), then moved and
+  // cast, before the method attaches its float32 adapters.
+  model->to(device, dtype);
 
   // Method.
   TrainerOptions trainer_options = config.trainer;
@@ -253,6 +258,7 @@ FineTuneResult fine_tune(const FineTuneConfig& config, StepCallback progress,
     summary["best"] = {{"step", result.train.best_step}, {"primary_metric", *result.train.best_metric}};
   }
   summary["max_seq_length"] = config.max_seq_length;
+  summary["dtype"] = config.dtype;
   summary["eval_batch_size"] = config.eval_batch_size;
   if (group) summary["world_size"] = group->world_size();
   task->summarize(summary);

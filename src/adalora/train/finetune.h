@@ -17,6 +17,9 @@ struct FineTuneConfig {
   std::string model_dir;       ///< config.json + model.safetensors (+ tokenizer files)
   std::string tokenizer;       ///< tokenizer folder or file; "" = model_dir
   std::string device = "cpu";  ///< cpu, cuda or cuda:N (core/device.h); the model is moved there
+  /// float32 or bfloat16 (core/compute_dtype.h): the base model's weights and compute; adapters
+  /// and the optimizer state stay float32 (PEFT's autocast_adapter_dtype).
+  std::string dtype = "float32";
   std::string task = "classification";  ///< tasks registry name: glue/mnli, …, classification, regression
   std::string data_dir;        ///< folder of the task's files (GLUE: e.g. glue_data/MNLI)
   std::string train_file;      ///< overrides the task's train file (required for generic tasks)

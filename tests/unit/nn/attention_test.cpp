@@ -78,6 +78,32 @@ TEST(MultiHeadAttention, EvalIgnoresDropoutAndGivesContextLayout) {
   EXPECT_TENSOR_NEAR(y, eager(q, k, v, {}, 2.0, 0.0), 1e-6, 1e-6);
 }
 
+// bfloat16 takes the eager path; LLaMA's softmax runs in float32 and is cast back, BART's and
+// GPT-2's stays in bfloat16 (transformers v4.40.2).
+TEST(MultiHeadAttention, Bfloat16SoftmaxUpcastOnlyWhenAsked) {
+  torch::manual_seed(5);
+  const auto o = torch::TensorOptions().dtype(torch::kBFloat16);
+  const auto q = torch::randn({2, 6, 3, 8}, o) * 3, k = torch::randn({2, 6, 3, 8}, o) * 3;
+  const auto v = torch::randn({2, 6, 3, 8}, o);
+  const auto mask = torch::zeros({2, 1, 1, 6}, o);
+  mask.narrow(3, 4, 2).narrow(0, 0, 1).fill_(-10000.0);
+  auto reference = [&](bool upcast) {
+    const auto scores = torch::matmul(q.transpose(1, 2), k.permute({0, 2, 3, 1})) / 2.0 + mask;  // [B, H, T, S]
+    const auto probs = upcast ? torch::softmax(scores, -1, torch::kFloat32).to(torch::kBFloat16)
+                              : torch::softmax(scores, -1);
+    return torch::matmul(probs, v.transpose(1, 2)).transpose(1, 2).reshape({2, 6, -1});
+  };
+  const auto upcast = multi_head_attention(q, k, v, mask, 2.0, 0.0, false, /*softmax_in_float32=*/true);
+  const auto plain = multi_head_attention(q, k, v, mask, 2.0, 0.0, false);
+  EXPECT_EQ(upcast.scalar_type(), torch::kBFloat16);
+  EXPECT_TRUE(torch::equal(upcast, reference(true)));
+  EXPECT_TRUE(torch::equal(plain, reference(false)));
+  // The flag is a no-op for float32.
+  const auto q32 = q.to(torch::kFloat32), k32 = k.to(torch::kFloat32), v32 = v.to(torch::kFloat32);
+  EXPECT_TRUE(torch::equal(multi_head_attention(q32, k32, v32, {}, 2.0, 0.0, false, true),
+                           multi_head_attention(q32, k32, v32, {}, 2.0, 0.0, false, false)));
+}
+
 TEST(MultiHeadAttention, RejectsMismatchedShapes) {
   const auto q = torch::randn({2, 5, 3, 4}), k = torch::randn({2, 5, 3, 4});
   EXPECT_THROW(multi_head_attention(q, k, torch::randn({2, 6, 3, 4}), {}, 2.0, 0.0, true), Error);
