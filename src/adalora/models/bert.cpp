@@ -10,6 +10,7 @@
 #include "adalora/io/hf_config_non_null.h"
 #include "adalora/models/causal_mask.h"
 #include "adalora/models/heads.h"
+#include "adalora/models/make_model.h"
 #include "adalora/models/model.h"
 #include "adalora/nn/activations.h"
 #include "adalora/nn/attention.h"
@@ -477,17 +478,11 @@ class BertFamilyModel : public Model {
 }  // namespace
 
 ModelPtr build_bert(const HfConfig& config, TaskHead head) {
-  auto model = std::make_shared<BertFamilyModel>(config, resolve(config, /*roberta=*/false), head);
-  model->init_weights();
-  model->record_state_keys();
-  return model;
+  return make_model<BertFamilyModel>(config, resolve(config, /*roberta=*/false), head);
 }
 
 ModelPtr build_roberta(const HfConfig& config, TaskHead head) {
-  auto model = std::make_shared<BertFamilyModel>(config, resolve(config, /*roberta=*/true), head);
-  model->init_weights();
-  model->record_state_keys();
-  return model;
+  return make_model<BertFamilyModel>(config, resolve(config, /*roberta=*/true), head);
 }
 
 }  // namespace adalora::models

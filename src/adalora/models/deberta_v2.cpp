@@ -14,6 +14,7 @@
 #include "adalora/io/hf_config_non_null.h"
 #include "adalora/models/causal_mask.h"
 #include "adalora/models/heads.h"
+#include "adalora/models/make_model.h"
 #include "adalora/models/model.h"
 #include "adalora/models/relative_position.h"
 #include "adalora/nn/activations.h"
@@ -611,10 +612,7 @@ class DebertaV2Model : public Model {
 }  // namespace
 
 ModelPtr build_deberta_v2(const HfConfig& config, TaskHead head) {
-  auto model = std::make_shared<DebertaV2Model>(config, resolve(config), head);
-  model->init_weights();
-  model->record_state_keys();
-  return model;
+  return make_model<DebertaV2Model>(config, resolve(config), head);
 }
 
 }  // namespace adalora::models
