@@ -9,6 +9,7 @@
 #include "adalora/models/kv_cache.h"
 #include "adalora/models/model.h"
 #include "adalora/models/registry.h"
+#include "tests/support/error_text.h"
 #include "tests/support/golden.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/tiny_models.h"
@@ -51,17 +52,7 @@ torch::Tensor decoder_ids() {  // [3, 6], starting with decoder_start_token_id
   return ids;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
-
-#define EXPECT_CONTAINS(haystack, needle) \
-  EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << (haystack)
+using testing::error_of;
 
 TEST(BartTest, CachedDecodingEqualsFullDecoderForward) {
   auto model = tiny_bart();

@@ -8,20 +8,14 @@
 #include "adalora/io/atomic_file.h"
 #include "adalora/io/json.h"
 #include "adalora/models/model.h"
+#include "tests/support/error_text.h"
 #include "tests/support/golden.h"
 #include "tests/support/tiny_models.h"
 
 namespace adalora::models {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using testing::error_of;
 
 // A tiny saved BERT whose config.json is then replaced by `edit(config)`.
 struct SavedTiny {

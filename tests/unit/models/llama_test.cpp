@@ -8,6 +8,7 @@
 #include "adalora/io/safetensors.h"
 #include "adalora/models/model.h"
 #include "adalora/models/registry.h"
+#include "tests/support/error_text.h"
 #include "tests/support/golden.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/tiny_models.h"
@@ -15,17 +16,7 @@
 namespace adalora::models {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
-
-#define EXPECT_CONTAINS(haystack, needle) \
-  EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << (haystack)
+using testing::error_of;
 
 ModelPtr decoder(const std::string& type, const io::Json& overrides = io::Json::object(),
                  TaskHead head = TaskHead::CausalLM, uint64_t seed = 0) {

@@ -9,6 +9,7 @@
 #include "adalora/io/safetensors.h"
 #include "adalora/models/model.h"
 #include "adalora/models/registry.h"
+#include "tests/support/error_text.h"
 #include "tests/support/golden.h"
 #include "tests/support/tensor_asserts.h"
 
@@ -27,17 +28,7 @@ io::Json tiny_json(const std::string& model_type) {
   return j;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
-
-#define EXPECT_CONTAINS(haystack, needle) \
-  EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << (haystack)
+using testing::error_of;
 
 TEST(ModelTest, UnknownModelTypeListsSupportedOnes) {
   const auto msg = error_of([] { build_model(io::HfConfig(tiny_json("t5"), "m/config.json"), TaskHead::None); });
