@@ -21,6 +21,7 @@
 #include "adalora/train/compare.h"
 #include "adalora/train/finetune.h"
 #include "tools/adalora/command.h"
+#include "tools/adalora/format_duration.h"
 #include "tools/adalora/run_config.h"
 
 namespace adalora::cli {
@@ -92,15 +93,6 @@ std::string method_help() {
   std::string help = "PEFT method (default adalora):";
   for (const auto& e : peft::methods()) help += str_cat("\n  ", e.name, ": ", e.summary);
   return help;
-}
-
-std::string format_duration(double seconds) {
-  const int64_t s = static_cast<int64_t>(seconds);
-  std::ostringstream out;
-  out << std::setfill('0');
-  if (s >= 3600) out << s / 3600 << ":" << std::setw(2);
-  out << (s / 60) % 60 << ":" << std::setw(2) << s % 60;
-  return out.str();
 }
 
 
