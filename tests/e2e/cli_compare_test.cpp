@@ -129,6 +129,18 @@ TEST_F(CliCompare, BadCompareEntriesAreRefusedBeforeAnyRun) {
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find("compare[1]: name: \"lora\" is used twice"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("== run 1"), std::string::npos) << r.output;
+
+  // An entry without "method" lists the registered methods (peft/registry.cpp), not a copy.
+  io::save_json_file(dir_->file("nameless.json"), {{"model", "model"},
+                                                   {"train_file", "train.jsonl"},
+                                                   {"eval_file", "dev.jsonl"},
+                                                   {"compare", {{{"r", 4}}}}});
+  r = run_cli("train --config " + dir_->file("nameless.json") + " --out " + dir_->file("nameless"));
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("compare[0]: expected an object with \"method\" (one of adalora, "),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("houlsby"), std::string::npos) << r.output;
 }
 
 }  // namespace

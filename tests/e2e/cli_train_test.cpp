@@ -46,6 +46,10 @@ TEST_F(CliTrain, AdaLoraWritesAdapterResultsAndPictures) {
                         "log.jsonl", "rank_pattern.json", "rank_heatmap.svg", "budget_curve.svg"}) {
     EXPECT_TRUE(fs::exists(out + "/" + f)) << f;
   }
+  EXPECT_NE(r.output.find("wrote " + out + "/{adapter/, results.json, labels.json, log.jsonl, " +
+                          "rank_pattern.json, rank_heatmap.svg, budget_curve.svg}"),
+            std::string::npos)
+      << r.output;
   auto results = io::load_json_file(out + "/results.json");
   EXPECT_EQ(results.at("optimizer_steps").get<int64_t>(), 24);  // 2 epochs × 96 / 8
   auto pattern = io::load_json_file(out + "/rank_pattern.json");
