@@ -16,16 +16,11 @@
 #include "adalora/nn/shared_input_linear.h"
 #include "adalora/peft/adalora/svd_adapter.h"
 #include "adalora/peft/lora.h"
+#include "bench/bench_timing.h"
 
 namespace {
 
 using namespace adalora;
-using Clock = std::chrono::steady_clock;
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 struct Group {
   std::string method;
@@ -69,7 +64,7 @@ Group make_group(const std::string& method, int64_t C, int64_t r) {
 
 // forward of the three layers, a loss touching every output, backward.
 double step(Group& g, bool shared, const torch::Tensor& x, const std::vector<torch::Tensor>& dys) {
-  const auto t0 = Clock::now();
+  const auto t0 = std::chrono::steady_clock::now();
   std::vector<torch::Tensor> ys;
   if (shared) {
     ys = nn::shared_input_linears(x, g.raw());
@@ -79,25 +74,18 @@ double step(Group& g, bool shared, const torch::Tensor& x, const std::vector<tor
   torch::autograd::backward(ys, dys);
   for (auto& p : g.params) p.mutable_grad() = torch::Tensor();
   x.mutable_grad() = torch::Tensor();
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  return bench::ms_since(t0);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  int64_t tokens = 1024, hidden = 768;
-  int repeats = 30, threads = 0;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--tokens" && i + 1 < argc) tokens = std::stoll(argv[++i]);
-    else if (a == "--hidden" && i + 1 < argc) hidden = std::stoll(argv[++i]);
-    else if (a == "--repeats" && i + 1 < argc) repeats = std::stoi(argv[++i]);
-    else if (a == "--threads" && i + 1 < argc) threads = std::stoi(argv[++i]);
-    else {
-      std::cerr << "usage: shared_input_bench [--tokens 1024] [--hidden 768] [--repeats 30] [--threads N]\n";
-      return a == "--help" ? 0 : 2;
-    }
+  bench::TokenBenchArgs args;
+  if (const auto exit_code = bench::parse_token_bench_args(argc, argv, "shared_input_bench", args)) {
+    return *exit_code;
   }
+  const int64_t tokens = args.tokens, hidden = args.hidden;
+  const int repeats = args.repeats, threads = args.threads;
   const int used = configure_threads(threads);
   const int64_t r = 12;
   auto x = torch::randn({tokens, hidden}).requires_grad_(true);
@@ -105,26 +93,20 @@ int main(int argc, char** argv) {
                                     torch::randn({tokens, hidden})};
   for (const std::string method : {"adalora", "lora"}) {
     auto g = make_group(method, hidden, r);
-    std::vector<double> ms[2];  // 0: separate (the reference path), 1: shared
-    for (int w = 0; w < 3; ++w) {
-      for (int s = 0; s < 2; ++s) step(g, s == 1, x, dys);
-    }
-    std::vector<double> paired;
-    for (int i = 0; i < repeats; ++i) {
-      for (int s = 0; s < 2; ++s) ms[s].push_back(step(g, s == 1, x, dys));
-      paired.push_back(ms[1].back() / ms[0].back());
-    }
+    // path 0: separate (the reference path), 1: shared
+    const auto t = bench::time_interleaved(/*warmup=*/3, repeats,
+                                           [&](int s) { return step(g, s == 1, x, dys); });
     for (int s = 0; s < 2; ++s) {
-      const double m = median(ms[s]);
-      const double spread = (*std::max_element(ms[s].begin(), ms[s].end()) - *std::min_element(ms[s].begin(), ms[s].end())) / m;
+      const double m = bench::median(t.ms[s]);
+      const double spread = bench::spread_over_median(t.ms[s]);
       std::cout << "{\"bench\":\"shared_input\",\"method\":\"" << method << "\",\"path\":\""
                 << (s ? "shared" : "separate") << "\",\"tokens\":" << tokens << ",\"hidden\":" << hidden
                 << ",\"r\":" << r << ",\"threads\":" << used << ",\"repeats\":" << repeats
                 << ",\"fwd_bwd_ms_median\":" << m << ",\"spread_pct\":" << 100 * spread << "}" << std::endl;
     }
     std::cout << "{\"bench\":\"shared_input_summary\",\"method\":\"" << method
-              << "\",\"shared_over_separate\":" << median(ms[1]) / median(ms[0])
-              << ",\"paired_median\":" << median(paired) << "}" << std::endl;
+              << "\",\"shared_over_separate\":" << bench::median(t.ms[1]) / bench::median(t.ms[0])
+              << ",\"paired_median\":" << bench::median(t.paired) << "}" << std::endl;
   }
   return 0;
 }

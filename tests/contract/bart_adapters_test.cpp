@@ -13,17 +13,15 @@
 #include "adalora/peft/registry.h"
 #include "tests/support/golden.h"
 #include "tests/support/tensor_asserts.h"
+#include "tests/support/tiny_models.h"
 
 namespace adalora {
 namespace {
 
 models::ModelPtr tiny_bart() {
   torch::manual_seed(3);
-  const auto json = io::Json::parse(R"({
-    "model_type": "bart", "vocab_size": 64, "d_model": 16, "encoder_layers": 2, "decoder_layers": 2,
-    "encoder_attention_heads": 4, "decoder_attention_heads": 4, "encoder_ffn_dim": 32,
-    "decoder_ffn_dim": 32, "max_position_embeddings": 24, "init_std": 0.2})");
-  return models::build_model(io::HfConfig(json, "tiny bart"), models::TaskHead::Seq2SeqLM);
+  return models::build_model(io::HfConfig(testing::tiny_bart_config_json(), "tiny bart"),
+                             models::TaskHead::Seq2SeqLM);
 }
 
 models::ModelInputs batch() {

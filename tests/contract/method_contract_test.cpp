@@ -58,11 +58,8 @@ models::ModelPtr build(const std::string& arch) {
   if (is_encoder(arch)) return testing::tiny_model(arch, models::TaskHead::SequenceClassification, /*seed=*/7);
   if (arch == "bart") {
     torch::manual_seed(7);
-    const auto json = io::Json::parse(R"({
-      "model_type": "bart", "vocab_size": 64, "d_model": 16, "encoder_layers": 2, "decoder_layers": 2,
-      "encoder_attention_heads": 4, "decoder_attention_heads": 4, "encoder_ffn_dim": 32,
-      "decoder_ffn_dim": 32, "max_position_embeddings": 24, "init_std": 0.2})");
-    return models::build_model(io::HfConfig(json, "tiny bart"), models::TaskHead::Seq2SeqLM);
+    return models::build_model(io::HfConfig(testing::tiny_bart_config_json(), "tiny bart"),
+                               models::TaskHead::Seq2SeqLM);
   }
   return testing::tiny_decoder(arch, models::TaskHead::CausalLM, /*seed=*/7);
 }

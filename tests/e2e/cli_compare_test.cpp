@@ -8,6 +8,7 @@
 
 #include "adalora/io/json.h"
 #include "tests/e2e/cli_runner.h"
+#include "tests/e2e/tiny_task_suite.h"
 #include "tests/support/golden.h"
 
 namespace adalora {
@@ -17,12 +18,14 @@ namespace fs = std::filesystem;
 using testing::CliRun;
 using testing::run_cli;
 
-class CliCompare : public ::testing::Test {
+class CliCompare : public testing::TinyTaskSuite<CliCompare> {
+ public:
+  static testing::TinyTaskSpec task_spec() { return {5, 64, 32, 4}; }
+
  protected:
   static void SetUpTestSuite() {
-    dir_ = new testing::TempDir();
-    CliRun r = testing::write_tiny_sentiment_task(dir_->path(), testing::TinyTaskSpec{5, 64, 32, 4});
-    ASSERT_EQ(r.code, 0) << r.output;
+    TinyTaskSuite::SetUpTestSuite();
+    if (HasFatalFailure()) return;
     // Relative paths: resolved against the file's folder, not the working directory.
     io::save_json_file(dir_->file("compare.json"),
                        {{"model", "model"},
@@ -38,10 +41,7 @@ class CliCompare : public ::testing::Test {
                          {{{"method", "adalora"}, {"init_r", 4}, {"target_r", 2}, {"tinit", 2}, {"tfinal", 4}, {"deltaT", 1}},
                           {{"method", "lora"}, {"r", 2}}}}});
   }
-  static void TearDownTestSuite() { delete dir_; }
-  static testing::TempDir* dir_;
 };
-testing::TempDir* CliCompare::dir_ = nullptr;
 
 TEST_F(CliCompare, RunsEveryMethodAndWritesOneResultsFile) {
   const std::string out = dir_->file("cmp");
@@ -129,6 +129,18 @@ TEST_F(CliCompare, BadCompareEntriesAreRefusedBeforeAnyRun) {
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find("compare[1]: name: \"lora\" is used twice"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("== run 1"), std::string::npos) << r.output;
+
+  // An entry without "method" lists the registered methods (peft/registry.cpp), not a copy.
+  io::save_json_file(dir_->file("nameless.json"), {{"model", "model"},
+                                                   {"train_file", "train.jsonl"},
+                                                   {"eval_file", "dev.jsonl"},
+                                                   {"compare", {{{"r", 4}}}}});
+  r = run_cli("train --config " + dir_->file("nameless.json") + " --out " + dir_->file("nameless"));
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("compare[0]: expected an object with \"method\" (one of adalora, "),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("houlsby"), std::string::npos) << r.output;
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "adalora/io/json.h"
 #include "adalora/io/safetensors.h"
 #include "tests/e2e/cli_runner.h"
+#include "tests/e2e/tiny_task_suite.h"
 #include "tests/support/golden.h"
 
 namespace adalora {
@@ -19,23 +20,17 @@ using testing::CliRun;
 using testing::last_json_line;
 using testing::run_cli;
 
-class CliDevice : public ::testing::Test {
+class CliDevice : public testing::TinyTaskSuite<CliDevice> {
+ public:
+  static testing::TinyTaskSpec task_spec() { return {7, 48, 16, 5}; }
+
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new testing::TempDir();
-    CliRun r = testing::write_tiny_sentiment_task(dir_->path(), testing::TinyTaskSpec{7, 48, 16, 5});
-    ASSERT_EQ(r.code, 0) << r.output;
-  }
-  static void TearDownTestSuite() { delete dir_; }
   static std::string train(const std::string& out, const std::string& device_flag) {
-    return "train --model " + dir_->file("model") + " --task classification --train-file " +
-           dir_->file("train.jsonl") + " --eval-file " + dir_->file("dev.jsonl") +
+    return "train" + task_flags() +
            " --batch-size 8 --epochs 1 --learning-rate 5e-3 --init-r 4 --target-r 2 --tinit 1" +
            " --tfinal 2 --delta-t 1 --seed 11 --out " + out + device_flag;
   }
-  static testing::TempDir* dir_;
 };
-testing::TempDir* CliDevice::dir_ = nullptr;
 
 TEST_F(CliDevice, CpuIsTheDefaultBitForBit) {
   CliRun a = run_cli(train(dir_->file("default"), ""));

@@ -11,6 +11,7 @@
 
 #include "adalora/io/json.h"
 #include "tests/e2e/cli_runner.h"
+#include "tests/e2e/tiny_task_suite.h"
 #include "tests/support/golden.h"
 
 namespace adalora {
@@ -23,13 +24,14 @@ using testing::run_cli;
 
 // A tiny BERT with a 100-token vocabulary, a learnable sentiment-like task, and three trained
 // output folders (AdaLoRA, LoRA, BitFit), shared by the tests.
-class CliEval : public ::testing::Test {
+class CliEval : public testing::TinyTaskSuite<CliEval> {
+ public:
+  static testing::TinyTaskSpec task_spec() { return {5, 64, 40, 4}; }
+
  protected:
   static void SetUpTestSuite() {
-    dir_ = new testing::TempDir();
-    const std::string model = dir_->file("model");
-    CliRun r = testing::write_tiny_sentiment_task(dir_->path(), testing::TinyTaskSpec{5, 64, 40, 4});
-    ASSERT_EQ(r.code, 0) << r.output;
+    TinyTaskSuite::SetUpTestSuite();
+    if (HasFatalFailure()) return;
     for (const auto& [name, flags] :
          {std::pair<std::string, std::string>{
               "ada",
@@ -38,19 +40,15 @@ class CliEval : public ::testing::Test {
           {"lora", "--method lora --r 4 --target-modules query value"},
           {"bitfit", "--method bitfit"}}) {
       CliRun t = run_cli(
-          "train --model " + model + " --task classification --train-file " +
-          dir_->file("train.jsonl") + " --eval-file " + dir_->file("dev.jsonl") +
+          "train" + task_flags() +
           " --batch-size 8 --epochs 2 --learning-rate 5e-3 --seed 11 --max-seq-length 16 --out " +
           dir_->file(name) + " " + flags);
       ASSERT_EQ(t.code, 0) << name << "\n" << t.output;
     }
   }
-  static void TearDownTestSuite() { delete dir_; }
 
   static std::string model() { return dir_->file("model"); }
-  static testing::TempDir* dir_;
 };
-testing::TempDir* CliEval::dir_ = nullptr;
 
 TEST_F(CliEval, EvalReproducesTheMetricsOfResultsJson) {
   for (const char* name : {"ada", "lora", "bitfit"}) {

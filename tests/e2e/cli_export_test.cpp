@@ -10,6 +10,7 @@
 #include "adalora/train/evaluate.h"
 #include "adalora/tasks/registry.h"
 #include "tests/e2e/cli_runner.h"
+#include "tests/e2e/tiny_task_suite.h"
 #include "tests/support/golden.h"
 #include "tests/support/tensor_asserts.h"
 
@@ -21,25 +22,23 @@ using testing::CliRun;
 using testing::last_json_line;
 using testing::run_cli;
 
-class CliExport : public ::testing::Test {
+class CliExport : public testing::TinyTaskSuite<CliExport> {
+ public:
+  static testing::TinyTaskSpec task_spec() { return {5, 64, 40, 4}; }
+
  protected:
   static void SetUpTestSuite() {
-    dir_ = new testing::TempDir();
-    CliRun r = testing::write_tiny_sentiment_task(dir_->path(), testing::TinyTaskSpec{5, 64, 40, 4});
-    ASSERT_EQ(r.code, 0) << r.output;
-    CliRun t = run_cli("train --model " + model() + " --task classification --train-file " +
-                       dir_->file("train.jsonl") + " --eval-file " + dir_->file("dev.jsonl") +
+    TinyTaskSuite::SetUpTestSuite();
+    if (HasFatalFailure()) return;
+    CliRun t = run_cli("train" + task_flags() +
                        " --batch-size 8 --epochs 2 --learning-rate 5e-3 --seed 11 --max-seq-length 16 --out " +
                        dir_->file("ada") +
                        " --method adalora --init-r 4 --target-r 2 --tinit 2 --tfinal 4 --delta-t 2"
                        " --target-modules query value dense");
     ASSERT_EQ(t.code, 0) << t.output;
   }
-  static void TearDownTestSuite() { delete dir_; }
   static std::string model() { return dir_->file("model"); }
-  static testing::TempDir* dir_;
 };
-testing::TempDir* CliExport::dir_ = nullptr;
 
 TEST_F(CliExport, TrainedAdapterNamesTaskTypeAndBaseModel) {
   const io::Json config = io::load_json_file(dir_->file("ada/adapter/adapter_config.json"));

@@ -8,6 +8,7 @@
 
 #include "adalora/io/json.h"
 #include "tests/e2e/cli_runner.h"
+#include "tests/e2e/tiny_task_suite.h"
 #include "tests/support/golden.h"
 
 namespace adalora {
@@ -18,17 +19,10 @@ using testing::CliRun;
 using testing::last_json_line;
 using testing::run_cli;
 
-class CliMethods : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    dir_ = new testing::TempDir();
-    CliRun r = testing::write_tiny_sentiment_task(dir_->path(), testing::TinyTaskSpec{7, 48, 16, 5});
-    ASSERT_EQ(r.code, 0) << r.output;
-  }
-  static void TearDownTestSuite() { delete dir_; }
-  static testing::TempDir* dir_;
+class CliMethods : public testing::TinyTaskSuite<CliMethods> {
+ public:
+  static testing::TinyTaskSpec task_spec() { return {7, 48, 16, 5}; }
 };
-testing::TempDir* CliMethods::dir_ = nullptr;
 
 struct Case {
   const char* method;
@@ -46,8 +40,7 @@ TEST_F(CliMethods, EachMethodTrainsSavesAndEvaluates) {
   };
   for (const auto& c : cases) {
     const std::string out = dir_->file(c.method);
-    CliRun t = run_cli("train --model " + dir_->file("model") + " --task classification --train-file " +
-                       dir_->file("train.jsonl") + " --eval-file " + dir_->file("dev.jsonl") +
+    CliRun t = run_cli("train" + task_flags() +
                        " --batch-size 8 --epochs 1 --learning-rate 5e-3 --seed 11 --max-seq-length 16" +
                        " --method " + c.method + " " + c.flags + " --out " + out);
     ASSERT_EQ(t.code, 0) << c.method << "\n" << t.output;

@@ -109,6 +109,11 @@ TEST_F(CliSquadTrain, V2PredictionsRescoreToTheRunsMetrics) {
                         "adapter/adapter_model.safetensors", "adapter/adapter_config.json"}) {
     EXPECT_TRUE(fs::exists(out + "/" + f)) << f;
   }
+  // The closing line names what the run wrote, and a QA run writes no labels.json.
+  EXPECT_NE(r.output.find("/{adapter/, results.json, log.jsonl, predictions.json, null_odds.json"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("labels.json"), std::string::npos) << r.output;
   const io::Json results = io::load_json_file(out + "/results.json");
   EXPECT_EQ(results.at("primary_metric"), "dev/f1");
   EXPECT_EQ(results.at("doc_stride"), 6);

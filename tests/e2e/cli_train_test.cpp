@@ -12,6 +12,7 @@
 #include "adalora/models/model.h"
 #include "adalora/peft/adalora/adalora.h"
 #include "tests/e2e/cli_runner.h"
+#include "tests/e2e/tiny_task_suite.h"
 #include "tests/support/golden.h"
 
 namespace adalora {
@@ -23,24 +24,18 @@ using testing::last_json_line;
 using testing::run_cli;
 
 // A tiny BERT folder with a 100-token WordPiece vocabulary and a learnable sentiment-like task.
-class CliTrain : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    dir_ = new testing::TempDir();
-    CliRun r = testing::write_tiny_sentiment_task(dir_->path(), testing::TinyTaskSpec{7, 96, 32, 5});
-    ASSERT_EQ(r.code, 0) << r.output;
-  }
-  static void TearDownTestSuite() { delete dir_; }
+class CliTrain : public testing::TinyTaskSuite<CliTrain> {
+ public:
+  static testing::TinyTaskSpec task_spec() { return {7, 96, 32, 5}; }
 
+ protected:
   static std::string common(const std::string& train_file = "") {
     return " --model " + dir_->file("model") + " --task classification --train-file " +
            (train_file.empty() ? dir_->file("train.jsonl") : train_file) +
            " --eval-file " + dir_->file("dev.jsonl") + " --batch-size 8 --epochs 2 --learning-rate 5e-3" +
            " --target-modules query value dense --seed 11";
   }
-  static testing::TempDir* dir_;
 };
-testing::TempDir* CliTrain::dir_ = nullptr;
 
 TEST_F(CliTrain, AdaLoraWritesAdapterResultsAndPictures) {
   const std::string out = dir_->file("ada");
@@ -51,6 +46,10 @@ TEST_F(CliTrain, AdaLoraWritesAdapterResultsAndPictures) {
                         "log.jsonl", "rank_pattern.json", "rank_heatmap.svg", "budget_curve.svg"}) {
     EXPECT_TRUE(fs::exists(out + "/" + f)) << f;
   }
+  EXPECT_NE(r.output.find("wrote " + out + "/{adapter/, results.json, labels.json, log.jsonl, " +
+                          "rank_pattern.json, rank_heatmap.svg, budget_curve.svg}"),
+            std::string::npos)
+      << r.output;
   auto results = io::load_json_file(out + "/results.json");
   EXPECT_EQ(results.at("optimizer_steps").get<int64_t>(), 24);  // 2 epochs × 96 / 8
   auto pattern = io::load_json_file(out + "/rank_pattern.json");
@@ -95,8 +94,7 @@ namespace adalora {
 namespace {
 
 TEST_F(CliTrain, LoraWithoutTargetModulesUsesTheArchitecturesDefaults) {
-  const std::string args = " --model " + dir_->file("model") + " --task classification --train-file " +
-                           dir_->file("train.jsonl") + " --eval-file " + dir_->file("dev.jsonl") +
+  const std::string args = task_flags() +
                            " --batch-size 16 --max-steps 2 --method lora --r 2 --out " + dir_->file("defaults");
   CliRun r = run_cli("train" + args);
   ASSERT_EQ(r.code, 0) << r.output;

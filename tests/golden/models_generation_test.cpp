@@ -15,16 +15,14 @@
 #include "adalora/io/safetensors.h"
 #include "adalora/models/model.h"
 #include "tests/support/golden.h"
+#include "tests/support/golden_case_name.h"
+#include "tests/support/hf_class_head.h"
 #include "tests/support/tensor_asserts.h"
 
 namespace adalora::generation {
 namespace {
 
 const char* kNoGenerationGolden = "golden_data_missing";
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 // Cases whose io.safetensors has gen.* tensors.
 std::vector<std::string> generation_cases() {
@@ -72,17 +70,14 @@ TEST_P(GenerationGoldenTest, MatchesTransformersGenerate) {
   const io::Json spec = io::load_json_file(dir + "/case.json");
   const std::string hf_class = spec.at("hf_class").get<std::string>();
   SCOPED_TRACE("case " + name + " (" + hf_class + ")");
-  models::TaskHead head;
-  if (ends_with(hf_class, "ForConditionalGeneration")) {
-    head = models::TaskHead::Seq2SeqLM;
-  } else if (ends_with(hf_class, "ForCausalLM") || ends_with(hf_class, "LMHeadModel")) {
-    head = models::TaskHead::CausalLM;
-  } else {
-    FAIL() << "case " << name << ": " << hf_class << " is not a generative class";
+  const auto head = testing::head_of_hf_class(hf_class);
+  if (head != models::TaskHead::Seq2SeqLM && head != models::TaskHead::CausalLM) {
+    FAIL() << "case " << name << ": " << hf_class
+           << " is not a generative class of a supported family (tests/support/hf_class_head.h)";
   }
   models::ModelPtr model;
   try {
-    model = models::load_pretrained(dir, head);
+    model = models::load_pretrained(dir, *head);
   } catch (const std::exception& e) {
     FAIL() << "case " << name << ": cannot load " << hf_class << ": " << e.what();
   }
@@ -124,13 +119,7 @@ TEST_P(GenerationGoldenTest, MatchesTransformersGenerate) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Golden, GenerationGoldenTest, ::testing::ValuesIn(generation_cases()),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           std::string n = info.param;
-                           for (auto& ch : n) {
-                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                           }
-                           return n;
-                         });
+                         testing::golden_case_test_name);
 
 }  // namespace
 }  // namespace adalora::generation

@@ -13,33 +13,13 @@
 #include "adalora/io/safetensors.h"
 #include "adalora/models/model.h"
 #include "tests/support/golden.h"
+#include "tests/support/golden_case_name.h"
+#include "tests/support/hf_class_head.h"
 #include "tests/support/test_device.h"
 #include "tests/support/tensor_asserts.h"
 
 namespace adalora::models {
 namespace {
-
-/// HF class → task head for the supported model families; nullopt otherwise.
-std::optional<TaskHead> head_of(const std::string& hf_class) {
-  static const std::vector<std::pair<std::string, TaskHead>> suffixes = {
-      {"ForSequenceClassification", TaskHead::SequenceClassification},
-      {"ForTokenClassification", TaskHead::TokenClassification},
-      {"ForQuestionAnswering", TaskHead::QuestionAnswering},
-      {"ForMaskedLM", TaskHead::MaskedLM},
-      {"ForCausalLM", TaskHead::CausalLM},
-      {"LMHeadModel", TaskHead::CausalLM},  // GPT2LMHeadModel
-      {"ForConditionalGeneration", TaskHead::Seq2SeqLM},
-      {"Model", TaskHead::None}};
-  for (const std::string family :
-       {"Bart", "Bert", "Roberta", "DebertaV2", "GPT2", "Llama", "Mistral", "Qwen2"}) {
-    if (hf_class.rfind(family, 0) != 0) continue;
-    const std::string rest = hf_class.substr(family.size());
-    for (const auto& [suffix, head] : suffixes) {
-      if (rest == suffix) return head;
-    }
-  }
-  return std::nullopt;
-}
 
 const char* kNoGolden = "golden_data_missing";
 
@@ -59,7 +39,7 @@ TEST_P(ModelsGoldenTest, MatchesTransformers) {
   const std::string dir = testing::golden_path("models/" + name);
   const io::Json spec = io::load_json_file(dir + "/case.json");
   const std::string hf_class = spec.at("hf_class").get<std::string>();
-  const auto head = head_of(hf_class);
+  const auto head = testing::head_of_hf_class(hf_class);
   if (!head) {
     std::cout << "[ note ] case " << name << ": " << hf_class
               << " is not an encoder class of this suite (other issues cover it)\n";
@@ -146,13 +126,7 @@ TEST_P(ModelsGoldenTest, MatchesTransformers) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Golden, ModelsGoldenTest, ::testing::ValuesIn(cases()),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           std::string n = info.param;
-                           for (auto& ch : n) {
-                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                           }
-                           return n;
-                         });
+                         testing::golden_case_test_name);
 
 }  // namespace
 }  // namespace adalora::models

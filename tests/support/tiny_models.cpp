@@ -99,4 +99,11 @@ models::ModelPtr tiny_decoder(const std::string& model_type, models::TaskHead he
   return model;
 }
 
+io::Json tiny_bart_config_json() {
+  return {{"model_type", "bart"},        {"vocab_size", 64},          {"d_model", 16},
+          {"encoder_layers", 2},         {"decoder_layers", 2},       {"encoder_attention_heads", 4},
+          {"decoder_attention_heads", 4}, {"encoder_ffn_dim", 32},    {"decoder_ffn_dim", 32},
+          {"max_position_embeddings", 24}, {"init_std", 0.2}};
+}
+
 }  // namespace adalora::testing

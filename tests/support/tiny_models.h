@@ -36,4 +36,8 @@ models::ModelPtr tiny_decoder(const std::string& model_type,
                               models::TaskHead head = models::TaskHead::CausalLM, uint64_t seed = 0,
                               const io::Json& overrides = io::Json::object());
 
+/// config.json content of the tiny BART (encoder–decoder): vocab 64, d_model 16, 2 + 2 layers,
+/// 4 heads, ffn 32, 24 positions, init_std 0.2; other fields at BartConfig's defaults.
+io::Json tiny_bart_config_json();
+
 }  // namespace adalora::testing

@@ -9,20 +9,9 @@
 
 #include "adalora/train/pretrain.h"
 #include "tools/adalora/command.h"
+#include "tools/adalora/format_duration.h"
 
 namespace adalora::cli {
-namespace {
-
-std::string duration(double seconds) {
-  const int64_t s = static_cast<int64_t>(seconds);
-  std::ostringstream out;
-  out << std::setfill('0');
-  if (s >= 3600) out << s / 3600 << ":" << std::setw(2);
-  out << (s / 60) % 60 << ":" << std::setw(2) << s % 60;
-  return out.str();
-}
-
-}  // namespace
 
 Command pretrain_command() {
   return {"pretrain", "Pre-train a small encoder (masked LM) and its WordPiece tokenizer on a text file",
@@ -66,7 +55,7 @@ Command pretrain_command() {
                      << p.loss << "  lr " << std::scientific << std::setprecision(2) << p.learning_rate
                      << std::fixed << std::setprecision(2) << "  " << rate << " steps/s  "
                      << std::setprecision(0) << rate * static_cast<double>(p.tokens_per_step) << " tokens/s  ETA "
-                     << duration(eta);
+                     << format_duration(eta);
                 if (tty) {
                   std::cout << "\r" << line.str() << "   " << std::flush;
                 } else if (p.step == 1 || p.step == p.total_steps || p.step - last_print >= 50) {
@@ -79,8 +68,8 @@ Command pretrain_command() {
               const train::PretrainResult r = train::pretrain(*c, progress, message);
               if (tty) std::cout << "\n";
               std::cout << (r.stopped_early ? "stopped (time budget) after " : "finished ") << r.steps << " of "
-                        << r.total_steps << " steps in " << duration(r.train_seconds) << " (+ "
-                        << duration(r.tokenize_seconds) << " tokenizer and packing); MLM loss " << std::fixed
+                        << r.total_steps << " steps in " << format_duration(r.train_seconds) << " (+ "
+                        << format_duration(r.tokenize_seconds) << " tokenizer and packing); MLM loss " << std::fixed
                         << std::setprecision(4) << r.first_loss << " → " << r.final_loss << "\nwrote "
                         << c->output_dir
                         << "/{config.json, model.safetensors, tokenizer.json, vocab.txt, tokenizer_config.json, "

@@ -21,6 +21,7 @@
 #include "adalora/train/compare.h"
 #include "adalora/train/finetune.h"
 #include "tools/adalora/command.h"
+#include "tools/adalora/format_duration.h"
 #include "tools/adalora/run_config.h"
 
 namespace adalora::cli {
@@ -92,15 +93,6 @@ std::string method_help() {
   std::string help = "PEFT method (default adalora):";
   for (const auto& e : peft::methods()) help += str_cat("\n  ", e.name, ": ", e.summary);
   return help;
-}
-
-std::string format_duration(double seconds) {
-  const int64_t s = static_cast<int64_t>(seconds);
-  std::ostringstream out;
-  out << std::setfill('0');
-  if (s >= 3600) out << s / 3600 << ":" << std::setw(2);
-  out << (s / 60) % 60 << ":" << std::setw(2) << s % 60;
-  return out.str();
 }
 
 
@@ -185,6 +177,22 @@ void print_comparison(const std::vector<train::MethodSummary>& runs, const std::
     if (r.method == "adalora") std::cout << "; " << out << "/" << r.name << "/{rank_heatmap.svg, budget_curve.svg}";
   }
   std::cout << "\n";
+}
+
+// The files of a finished run's folder that this run wrote (modified since `run_start`), in
+// report order: what a run writes depends on its task family and method (labels.json only for
+// classification, predictions.json for QA, the rank pattern only for AdaLoRA), and an earlier
+// run's files may remain in the folder (--overwrite does not remove them).
+std::string train_files_written(const std::string& dir, std::filesystem::file_time_type run_start) {
+  std::string names;
+  for (const char* name : {"adapter/", "results.json", "labels.json", "log.jsonl", "predictions.json",
+                           "null_odds.json", "generated_predictions.jsonl", "rank_pattern.json",
+                           "rank_heatmap.svg", "budget_curve.svg"}) {
+    std::error_code ec;
+    const auto written = std::filesystem::last_write_time(std::filesystem::path(dir) / name, ec);
+    if (!ec && written >= run_start) names += (names.empty() ? "" : ", ") + std::string(name);
+  }
+  return names;
 }
 }  // namespace
 
@@ -290,6 +298,8 @@ Command train_command() {
               train::FineTuneConfig config = train::fine_tune_config_from_json(merged, source);
               config.trainer.resume = f->resume;
               config.trainer.check_replicas = f->check_replicas;
+              // One second early: file times come from the kernel's coarser clock.
+              const auto run_start = std::filesystem::file_time_type::clock::now() - std::chrono::seconds(1);
               const train::FineTuneResult r = train::fine_tune(config, std::ref(progress), group);
               if (r.train.stopped) {
                 std::cout << "\nstopped after step " << r.train.global_step << "; checkpoint in " << r.output_dir
@@ -304,9 +314,7 @@ Command train_command() {
                 std::cout << "  " << std::left << std::setw(24) << name << std::fixed << std::setprecision(4) << value
                           << (name == r.primary_metric ? "  (primary)" : "") << "\n";
               }
-              std::cout << "wrote " << r.output_dir << "/{adapter/, results.json, labels.json, log.jsonl"
-                        << (config.method == "adalora" ? ", rank_pattern.json, rank_heatmap.svg, budget_curve.svg" : "")
-                        << "}\n";
+              std::cout << "wrote " << r.output_dir << "/{" << train_files_written(r.output_dir, run_start) << "}\n";
               return 0;
             };
           }};

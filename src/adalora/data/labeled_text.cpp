@@ -2,13 +2,12 @@
 #include "adalora/data/labeled_text.h"
 
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "adalora/core/error.h"
-#include "adalora/core/json_depth.h"
 #include "adalora/data/labels.h"
+#include "adalora/data/row_files.h"
 #include "adalora/data/text_table.h"
 
 namespace adalora::data {
@@ -21,11 +20,6 @@ struct RawRow {
   std::optional<std::string> text_pair;
   std::optional<std::string> label;
 };
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 Dataset resolve_labels(const std::string& path, const std::vector<RawRow>& rows, bool is_regression,
                        const std::vector<std::string>& label_names) {
@@ -94,25 +88,9 @@ std::optional<std::string> json_label(const nlohmann::json& value, bool is_regre
 
 Dataset read_jsonl(const std::string& path, bool is_regression,
                    const std::vector<std::string>& label_names) {
-  std::ifstream in(path, std::ios::binary);
-  ADALORA_CHECK(in.good(), path, ": expected a readable file, got none (does the path exist?)");
   std::vector<RawRow> rows;
-  std::string content;
-  for (int64_t line = 1; std::getline(in, content); ++line) {
-    if (line == 1 && content.compare(0, 3, "\xEF\xBB\xBF") == 0) content.erase(0, 3);
-    if (!content.empty() && content.back() == '\r') content.pop_back();
-    if (content.find_first_not_of(" \t") == std::string::npos) continue;
-    const std::string where = str_cat(path, ":", line);
-    check_json_depth(content, where);
-    nlohmann::json object;
-    try {
-      object = nlohmann::json::parse(content);
-    } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e400
-      throw Error(str_cat(where, ": row: expected one JSON object per line, got invalid JSON (",
-                          e.what(), ")"));
-    }
-    ADALORA_CHECK(object.is_object(), where, ": row: expected a JSON object, got ",
-                  object.type_name());
+  for_each_jsonl_object(path, [&](const nlohmann::json& object, int64_t line,
+                                  const std::string& where) {
     RawRow row;
     row.line = line;
     const auto text = object.find("text");
@@ -129,7 +107,7 @@ Dataset read_jsonl(const std::string& path, bool is_regression,
       row.label = json_label(*label, is_regression, where);
     }
     rows.push_back(std::move(row));
-  }
+  });
   return resolve_labels(path, rows, is_regression, label_names);
 }
 
@@ -148,9 +126,7 @@ Dataset read_labeled_csv(const std::string& path, bool is_regression,
   std::vector<RawRow> rows;
   for (size_t r = 1; r < table.rows.size(); ++r) {
     const TextRow& source = table.rows[r];
-    ADALORA_CHECK(source.fields.size() == header.size(), path, ":", source.line, ": row: expected ",
-                  header.size(), " comma-separated fields (as in the header), got ",
-                  source.fields.size());
+    check_csv_row_width(path, header.size(), source);
     RawRow row;
     row.line = source.line;
     row.text = source.fields[text];
@@ -163,12 +139,10 @@ Dataset read_labeled_csv(const std::string& path, bool is_regression,
 
 Dataset read_labeled_file(const std::string& path, bool is_regression,
                           const std::vector<std::string>& label_names) {
-  if (ends_with(path, ".jsonl") || ends_with(path, ".json")) {
+  if (row_file_format(path) == RowFileFormat::Jsonl) {
     return read_jsonl(path, is_regression, label_names);
   }
-  if (ends_with(path, ".csv")) return read_labeled_csv(path, is_regression, label_names);
-  throw Error(str_cat(path, ": file extension: expected .jsonl, .json or .csv, got \"",
-                      path.substr(path.find_last_of('/') + 1), "\""));
+  return read_labeled_csv(path, is_regression, label_names);
 }
 
 }  // namespace adalora::data

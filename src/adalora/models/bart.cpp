@@ -12,6 +12,7 @@
 #include "adalora/core/error.h"
 #include "adalora/models/causal_mask.h"
 #include "adalora/models/heads.h"
+#include "adalora/models/make_model.h"
 #include "adalora/models/model.h"
 #include "adalora/nn/activations.h"
 #include "adalora/nn/attention.h"
@@ -451,10 +452,7 @@ class BartModelImpl : public Model {
 }  // namespace
 
 ModelPtr build_bart(const HfConfig& config, TaskHead head) {
-  auto model = std::make_shared<BartModelImpl>(config, resolve(config), head);
-  model->init_weights();
-  model->record_state_keys();
-  return model;
+  return make_model<BartModelImpl>(config, resolve(config), head);
 }
 
 }  // namespace adalora::models

@@ -5,11 +5,12 @@
 //
 // Legend: B batch, T sequence, C hidden_size, H heads, D head size (C / H), V vocab.
 #include <cmath>
-#include <limits>
 
 #include "adalora/core/error.h"
 #include "adalora/io/hf_config_non_null.h"
+#include "adalora/models/causal_mask.h"
 #include "adalora/models/heads.h"
+#include "adalora/models/make_model.h"
 #include "adalora/models/model.h"
 #include "adalora/nn/activations.h"
 #include "adalora/nn/attention.h"
@@ -261,12 +262,8 @@ struct BodyImpl : torch::nn::Module {
     const auto mask = in.attention_mask.defined() ? in.attention_mask
                                                   : torch::ones_like(in.input_ids);
     // get_extended_attention_mask: (1 - m) * finfo(dtype).min on keys. [B, 1, 1, T]
-    const double min = h.scalar_type() == torch::kDouble ? std::numeric_limits<double>::lowest()
-                       : h.scalar_type() == torch::kHalf ? -65504.0
-                       : h.scalar_type() == torch::kBFloat16
-                           ? -3.3895313892515355e38
-                           : static_cast<double>(std::numeric_limits<float>::lowest());
-    const auto additive = (1.0 - mask.to(h.scalar_type()).unsqueeze(1).unsqueeze(2)) * min;
+    const auto additive =
+        (1.0 - mask.to(h.scalar_type()).unsqueeze(1).unsqueeze(2)) * finfo_min(h.scalar_type());
     if (in.output_hidden_states) out.hidden_states.push_back(h);
     for (const auto& module : *encoder->layer) {
       h = module->as<LayerImpl>()->forward(h, additive);
@@ -481,17 +478,11 @@ class BertFamilyModel : public Model {
 }  // namespace
 
 ModelPtr build_bert(const HfConfig& config, TaskHead head) {
-  auto model = std::make_shared<BertFamilyModel>(config, resolve(config, /*roberta=*/false), head);
-  model->init_weights();
-  model->record_state_keys();
-  return model;
+  return make_model<BertFamilyModel>(config, resolve(config, /*roberta=*/false), head);
 }
 
 ModelPtr build_roberta(const HfConfig& config, TaskHead head) {
-  auto model = std::make_shared<BertFamilyModel>(config, resolve(config, /*roberta=*/true), head);
-  model->init_weights();
-  model->record_state_keys();
-  return model;
+  return make_model<BertFamilyModel>(config, resolve(config, /*roberta=*/true), head);
 }
 
 }  // namespace adalora::models

@@ -9,7 +9,8 @@
 
 namespace adalora::models {
 
-/// torch.finfo(dtype).min for float32/float64/float16/bfloat16.
+/// torch.finfo(dtype).min for float32/float64/float16/bfloat16; also the masked value of the
+/// encoders (BERT's get_extended_attention_mask, DeBERTa's XSoftmax).
 double finfo_min(torch::ScalarType dtype);
 
 enum class MaskCombine {

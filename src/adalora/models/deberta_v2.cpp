@@ -9,11 +9,12 @@
 //
 // Legend: B batch, T sequence, C hidden_size, H heads, D head size, R = 2 · att_span rows.
 #include <cmath>
-#include <limits>
 
 #include "adalora/core/error.h"
 #include "adalora/io/hf_config_non_null.h"
+#include "adalora/models/causal_mask.h"
 #include "adalora/models/heads.h"
+#include "adalora/models/make_model.h"
 #include "adalora/models/model.h"
 #include "adalora/models/relative_position.h"
 #include "adalora/nn/activations.h"
@@ -182,15 +183,6 @@ Config resolve(const HfConfig& hf) {
 
 torch::nn::LayerNorm layer_norm(int64_t size, double eps) {
   return torch::nn::LayerNorm(torch::nn::LayerNormOptions({size}).eps(eps));
-}
-
-double finfo_min(torch::ScalarType t) {
-  switch (t) {
-    case torch::kDouble: return std::numeric_limits<double>::lowest();
-    case torch::kHalf: return -65504.0;
-    case torch::kBFloat16: return -3.3895313892515355e38;
-    default: return static_cast<double>(std::numeric_limits<float>::lowest());
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -620,10 +612,7 @@ class DebertaV2Model : public Model {
 }  // namespace
 
 ModelPtr build_deberta_v2(const HfConfig& config, TaskHead head) {
-  auto model = std::make_shared<DebertaV2Model>(config, resolve(config), head);
-  model->init_weights();
-  model->record_state_keys();
-  return model;
+  return make_model<DebertaV2Model>(config, resolve(config), head);
 }
 
 }  // namespace adalora::models

@@ -13,6 +13,7 @@
 #include "adalora/models/causal_mask.h"
 #include "adalora/models/decoder_step.h"
 #include "adalora/models/heads.h"
+#include "adalora/models/make_model.h"
 #include "adalora/models/model.h"
 #include "adalora/nn/activations.h"
 #include "adalora/nn/attention.h"
@@ -284,10 +285,7 @@ class Gpt2 : public Model {
 }  // namespace
 
 ModelPtr build_gpt2(const HfConfig& config, TaskHead head) {
-  auto model = std::make_shared<Gpt2>(config, resolve(config), head);
-  model->init_weights();
-  model->record_state_keys();
-  return model;
+  return make_model<Gpt2>(config, resolve(config), head);
 }
 
 }  // namespace adalora::models

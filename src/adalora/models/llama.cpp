@@ -18,6 +18,7 @@
 #include "adalora/models/causal_mask.h"
 #include "adalora/models/decoder_step.h"
 #include "adalora/models/heads.h"
+#include "adalora/models/make_model.h"
 #include "adalora/models/model.h"
 #include "adalora/nn/activations.h"
 #include "adalora/nn/attention.h"
@@ -345,17 +346,16 @@ class LlamaFamilyModel : public Model {
   nn::Linear lm_head_{nullptr};
 };
 
-ModelPtr build(const HfConfig& config, TaskHead head, Family family) {
-  auto model = std::make_shared<LlamaFamilyModel>(config, resolve(config, family), head);
-  model->init_weights();
-  model->record_state_keys();
-  return model;
-}
-
 }  // namespace
 
-ModelPtr build_llama(const HfConfig& config, TaskHead head) { return build(config, head, Family::Llama); }
-ModelPtr build_mistral(const HfConfig& config, TaskHead head) { return build(config, head, Family::Mistral); }
-ModelPtr build_qwen2(const HfConfig& config, TaskHead head) { return build(config, head, Family::Qwen2); }
+ModelPtr build_llama(const HfConfig& config, TaskHead head) {
+  return make_model<LlamaFamilyModel>(config, resolve(config, Family::Llama), head);
+}
+ModelPtr build_mistral(const HfConfig& config, TaskHead head) {
+  return make_model<LlamaFamilyModel>(config, resolve(config, Family::Mistral), head);
+}
+ModelPtr build_qwen2(const HfConfig& config, TaskHead head) {
+  return make_model<LlamaFamilyModel>(config, resolve(config, Family::Qwen2), head);
+}
 
 }  // namespace adalora::models

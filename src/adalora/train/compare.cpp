@@ -4,6 +4,7 @@
 #include <set>
 
 #include "adalora/core/error.h"
+#include "adalora/peft/registry.h"
 
 namespace adalora::train {
 namespace fs = std::filesystem;
@@ -40,11 +41,13 @@ std::vector<MethodSummary> compare_methods(const io::Json& config, const std::st
   // Validate every entry before the first (long) run starts.
   std::vector<std::pair<std::string, FineTuneConfig>> plans;
   std::set<std::string> names;
+  std::string known_methods;  // for the message; the registry is the one list
+  for (const auto& m : peft::method_names()) known_methods += (known_methods.empty() ? "" : ", ") + m;
   for (size_t i = 0; i < runs.size(); ++i) {
     const std::string where = str_cat(source, ": compare[", i, "]");
     const io::Json& entry = runs[i];
     ADALORA_CHECK(entry.is_object() && entry.contains("method") && entry.at("method").is_string(), where,
-                  ": expected an object with \"method\" (adalora, lora, full, bitfit)");
+                  ": expected an object with \"method\" (one of ", known_methods, ")");
     io::Json merged = shared;
     std::string name = entry.at("method").get<std::string>();
     for (const auto& [k, v] : entry.items()) {

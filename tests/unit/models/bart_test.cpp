@@ -9,19 +9,19 @@
 #include "adalora/models/kv_cache.h"
 #include "adalora/models/model.h"
 #include "adalora/models/registry.h"
-#include "tests/support/error_of.h"
+#include "tests/support/error_text.h"
 #include "tests/support/golden.h"
 #include "tests/support/tensor_asserts.h"
+#include "tests/support/tiny_models.h"
 
 namespace adalora::models {
 namespace {
 
 io::Json tiny_bart_json() {
-  return io::Json::parse(R"({
-    "model_type": "bart", "vocab_size": 64, "d_model": 16, "encoder_layers": 2, "decoder_layers": 2,
-    "encoder_attention_heads": 4, "decoder_attention_heads": 4, "encoder_ffn_dim": 32,
-    "decoder_ffn_dim": 32, "max_position_embeddings": 24, "init_std": 0.2, "scale_embedding": true,
-    "pad_token_id": 1, "bos_token_id": 0, "eos_token_id": 2, "decoder_start_token_id": 2})");
+  io::Json json = testing::tiny_bart_config_json();
+  json.update({{"scale_embedding", true}, {"pad_token_id", 1}, {"bos_token_id", 0},
+               {"eos_token_id", 2}, {"decoder_start_token_id", 2}});
+  return json;
 }
 
 ModelPtr tiny_bart(TaskHead head = TaskHead::Seq2SeqLM, const io::Json& json = tiny_bart_json()) {
@@ -53,9 +53,6 @@ torch::Tensor decoder_ids() {  // [3, 6], starting with decoder_start_token_id
 }
 
 using testing::error_of;
-
-#define EXPECT_CONTAINS(haystack, needle) \
-  EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << (haystack)
 
 TEST(BartTest, CachedDecodingEqualsFullDecoderForward) {
   auto model = tiny_bart();

@@ -7,7 +7,7 @@
 #include "adalora/io/safetensors.h"
 #include "adalora/models/heads.h"
 #include "adalora/models/model.h"
-#include "tests/support/error_of.h"
+#include "tests/support/error_text.h"
 #include "tests/support/golden.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/tiny_models.h"
@@ -16,9 +16,6 @@ namespace adalora::models {
 namespace {
 
 using testing::error_of;
-
-#define EXPECT_CONTAINS(haystack, needle) \
-  EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << (haystack)
 
 ModelPtr gpt2(const io::Json& overrides = io::Json::object(), TaskHead head = TaskHead::CausalLM) {
   return testing::tiny_decoder("gpt2", head, 0, overrides);

@@ -8,7 +8,7 @@
 #include "adalora/io/atomic_file.h"
 #include "adalora/io/json.h"
 #include "adalora/models/model.h"
-#include "tests/support/error_of.h"
+#include "tests/support/error_text.h"
 #include "tests/support/golden.h"
 #include "tests/support/tiny_models.h"
 

@@ -8,7 +8,7 @@
 #include "adalora/io/safetensors.h"
 #include "adalora/models/model.h"
 #include "adalora/models/registry.h"
-#include "tests/support/error_of.h"
+#include "tests/support/error_text.h"
 #include "tests/support/golden.h"
 #include "tests/support/tensor_asserts.h"
 #include "tests/support/tiny_models.h"
@@ -17,9 +17,6 @@ namespace adalora::models {
 namespace {
 
 using testing::error_of;
-
-#define EXPECT_CONTAINS(haystack, needle) \
-  EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << (haystack)
 
 ModelPtr decoder(const std::string& type, const io::Json& overrides = io::Json::object(),
                  TaskHead head = TaskHead::CausalLM, uint64_t seed = 0) {

@@ -9,7 +9,7 @@
 #include "adalora/io/safetensors.h"
 #include "adalora/models/model.h"
 #include "adalora/models/registry.h"
-#include "tests/support/error_of.h"
+#include "tests/support/error_text.h"
 #include "tests/support/golden.h"
 #include "tests/support/tensor_asserts.h"
 
@@ -29,9 +29,6 @@ io::Json tiny_json(const std::string& model_type) {
 }
 
 using testing::error_of;
-
-#define EXPECT_CONTAINS(haystack, needle) \
-  EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << (haystack)
 
 TEST(ModelTest, UnknownModelTypeListsSupportedOnes) {
   const auto msg = error_of([] { build_model(io::HfConfig(tiny_json("t5"), "m/config.json"), TaskHead::None); });

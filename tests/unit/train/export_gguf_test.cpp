@@ -21,7 +21,7 @@
 #include "adalora/peft/adalora/adalora.h"
 #include "adalora/peft/adapter_loader.h"
 #include "adalora/peft/lora.h"
-#include "tests/support/error_of.h"
+#include "tests/support/error_text.h"
 #include "tests/support/gguf_reader.h"
 #include "tests/support/golden.h"
 #include "tests/support/tiny_models.h"

@@ -9,7 +9,7 @@
 #include <functional>
 
 #include "adalora/core/error.h"
-#include "tests/support/error_of.h"
+#include "tests/support/error_text.h"
 #include "tests/support/golden.h"
 #include "tests/support/tiny_generative_folders.h"
 
