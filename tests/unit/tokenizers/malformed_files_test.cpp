@@ -22,7 +22,7 @@ void write(const std::string& path, const std::string& bytes) {
 
 /// Expects `f` to throw adalora::Error whose message contains `part`.
 template <typename F>
-void expect_error(F&& f, const std::string& part) {
+void expect_malformed_error(F&& f, const std::string& part) {
   try {
     f();
     ADD_FAILURE() << "expected adalora::Error mentioning " << part;
@@ -40,20 +40,20 @@ TEST(MalformedTokenizerFileTest, VocabIdsOutsideTheTableAreErrors) {
     write(path, R"({"model": {"type": "WordPiece", "vocab": {"[UNK]": 0, "a": )" + id + "}}}");
     return Tokenizer::from_file(path);
   };
-  expect_error([&] { wordpiece_with("-1"); },
+  expect_malformed_error([&] { wordpiece_with("-1"); },
                path + ": model: vocab: token \"a\": expected an id in [0, 16777215], got -1");
-  expect_error([&] { wordpiece_with("16777216"); }, "got 16777216");
-  expect_error([&] { wordpiece_with("1e300"); }, "got 1e+300");
-  expect_error([&] { wordpiece_with("1.5"); }, "got 1.5");
+  expect_malformed_error([&] { wordpiece_with("16777216"); }, "got 16777216");
+  expect_malformed_error([&] { wordpiece_with("1e300"); }, "got 1e+300");
+  expect_malformed_error([&] { wordpiece_with("1.5"); }, "got 1.5");
   EXPECT_EQ(wordpiece_with("7").encode("a", false).ids, (std::vector<int64_t>{7}));  // gaps are allowed
   write(path, R"({"model": {"type": "BPE", "vocab": {"a": -3}, "merges": []}})");
-  expect_error([&] { Tokenizer::from_file(path); }, "token \"a\": expected an id in [0, 16777215], got -3");
+  expect_malformed_error([&] { Tokenizer::from_file(path); }, "token \"a\": expected an id in [0, 16777215], got -3");
   write(path, R"({"model": {"type": "BPE", "vocab": ["a"], "merges": []}})");
-  expect_error([&] { Tokenizer::from_file(path); }, path + ": model: vocab: expected an object {token: id}, got array");
+  expect_malformed_error([&] { Tokenizer::from_file(path); }, path + ": model: vocab: expected an object {token: id}, got array");
 
   write(dir.file("vocab.json"), R"({"a": -1})");
   write(dir.file("merges.txt"), "#version: 0.2\n");
-  expect_error([&] { load_legacy(dir.file("vocab.json")); },
+  expect_malformed_error([&] { load_legacy(dir.file("vocab.json")); },
                dir.file("vocab.json") + ": vocab: token \"a\": expected an id in [0, 16777215], got -1");
 }
 
@@ -67,12 +67,12 @@ TEST(MalformedTokenizerFileTest, TokenizerConfigFieldsOfTheWrongTypeAreErrors) {
     write(config, json);
     return load_legacy(dir.file("vocab.txt"));
   };
-  expect_error([&] { load_with(R"({"do_lower_case": "yes"})"); },
+  expect_malformed_error([&] { load_with(R"({"do_lower_case": "yes"})"); },
                config + ": do_lower_case: expected true or false, got \"yes\"");
-  expect_error([&] { load_with(R"({"do_lower_case": null})"); }, "do_lower_case: expected true or false, got null");
-  expect_error([&] { load_with(R"({"strip_accents": 1})"); }, config + ": strip_accents: expected true or false, got 1");
-  expect_error([&] { load_with(R"({"cls_token": 5})"); }, config + ": cls_token: expected a string, got 5");
-  expect_error([&] { load_with("[1]"); }, config + ": expected a JSON object, got array");
+  expect_malformed_error([&] { load_with(R"({"do_lower_case": null})"); }, "do_lower_case: expected true or false, got null");
+  expect_malformed_error([&] { load_with(R"({"strip_accents": 1})"); }, config + ": strip_accents: expected true or false, got 1");
+  expect_malformed_error([&] { load_with(R"({"cls_token": 5})"); }, config + ": cls_token: expected a string, got 5");
+  expect_malformed_error([&] { load_with("[1]"); }, config + ": expected a JSON object, got array");
   // HF saves tokens either as strings or as AddedToken objects; both are read.
   EXPECT_EQ(load_with(R"({"unk_token": {"content": "[UNK]", "lstrip": false}, "strip_accents": null})")
                 .encode("hello xyz", true)
@@ -82,7 +82,7 @@ TEST(MalformedTokenizerFileTest, TokenizerConfigFieldsOfTheWrongTypeAreErrors) {
   write(dir.file("vocab.json"), R"({"a": 0, "b": 1})");
   write(dir.file("merges.txt"), "#version: 0.2\n");
   write(config, R"({"add_prefix_space": "no"})");
-  expect_error([&] { load_legacy(dir.file("vocab.json")); }, config + ": add_prefix_space: expected true or false");
+  expect_malformed_error([&] { load_legacy(dir.file("vocab.json")); }, config + ": add_prefix_space: expected true or false");
 }
 
 }  // namespace
