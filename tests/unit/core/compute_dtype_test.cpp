@@ -28,7 +28,7 @@ TEST(ComputeDtype, ParsesTheTwoSupportedNames) {
 TEST(ComputeDtype, RefusesOtherSpellingsNamingTheSource) {
   const std::string msg = dtype_error_of([] { parse_compute_dtype("bf16", "train.json: dtype"); });
   EXPECT_NE(msg.find("train.json: dtype"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("expected float32 or bfloat16, got \\"bf16\\""), std::string::npos) << msg;
+  EXPECT_NE(msg.find("expected float32 or bfloat16, got \"bf16\""), std::string::npos) << msg;
   const std::string half = dtype_error_of([] { parse_compute_dtype("float16"); });
   EXPECT_NE(half.find("--dtype: float16 is not supported"), std::string::npos) << half;
 }
