@@ -65,7 +65,7 @@ TEST(JsonFileTest, NumberBeyondDoubleIsAnErrorNotACrash) {
   TempDir dir;
   const std::string path = dir.file("config.json");
   write_file_atomic(path, std::string("{\"layer_norm_eps\": 1e907}"));
-  expect_error([&] { load_json_file(path); }, path + ": invalid JSON: ", "number overflow parsing '1e907'");
+  expect_json_error([&] { load_json_file(path); }, path + ": invalid JSON: ", "number overflow parsing '1e907'");
 }
 
 TEST(JsonFileTest, MissingFileNamesFile) {

@@ -18,15 +18,15 @@ namespace {
 namespace fs = std::filesystem;
 
 // A fresh folder under the system temp directory, removed at the end of the test.
-struct TempDir {
+struct TrainerTempDir {
   fs::path path;
-  explicit TempDir(const std::string& name)
+  explicit TrainerTempDir(const std::string& name)
       : path(fs::temp_directory_path() /
              ("adalora_wpt_" + name + "_" + std::to_string(::getpid()))) {
     fs::remove_all(path);
     fs::create_directories(path);
   }
-  ~TempDir() { fs::remove_all(path); }
+  ~TrainerTempDir() { fs::remove_all(path); }
 };
 
 // A small English-like corpus built from syllables, plus accents, CJK and punctuation,
@@ -121,7 +121,7 @@ TEST(WordPieceTrainerTest, MinFrequencyStopsTheMerges) {
 }
 
 TEST(WordPieceTrainerTest, WrittenFolderLoadsThroughTokenizerJsonAndVocabTxt) {
-  TempDir dir("folder");
+  TrainerTempDir dir("folder");
   WordPieceTrainer trainer(small_options(150));
   trainer.feed(fixture_text());
   const std::vector<std::string> vocab = trainer.train();
