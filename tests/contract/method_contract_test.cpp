@@ -36,13 +36,13 @@ const MethodCase kMethods[] = {
 
 const char* const kArchitectures[] = {"bert", "roberta", "deberta-v2", "gpt2", "llama", "bart"};
 
-struct MethodCase {
+struct ContractCase {
   std::string arch;
   MethodCase method;
 };
 
-std::vector<MethodCase> method_cases() {
-  std::vector<MethodCase> out;
+std::vector<ContractCase> method_cases() {
+  std::vector<ContractCase> out;
   for (const char* arch : kArchitectures) {
     for (const auto& m : kMethods) {
       if (std::string(arch) == "llama" && std::string(m.method) == "bitfit") continue;  // LLaMA has no biases
@@ -74,7 +74,7 @@ models::ModelInputs batch(const std::string& arch) {
   return in;
 }
 
-io::Json config_of(const MethodCase& c) {
+io::Json config_of(const ContractCase& c) {
   io::Json config = io::Json::parse(c.method.config);
   if (find_method(c.method.method).architecture_targets) {
     config["target_modules"] = models::find_architecture(c.arch).default_targets;
@@ -83,10 +83,10 @@ io::Json config_of(const MethodCase& c) {
   return config;
 }
 
-class MethodContract : public ::testing::TestWithParam<MethodCase> {};
+class MethodContract : public ::testing::TestWithParam<ContractCase> {};
 
 TEST_P(MethodContract, TrainSaveReloadGivesTheSameOutputs) {
-  const MethodCase& c = GetParam();
+  const ContractCase& c = GetParam();
   auto model = build(c.arch);
   auto method = make_method(c.method.method, *model, config_of(c), /*total_step=*/4);
   std::vector<torch::Tensor> params;
