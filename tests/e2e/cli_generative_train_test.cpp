@@ -139,7 +139,7 @@ TEST_F(CliGenerativeTrain, TwoRanksEvaluateExactlyAsOneProcess) {
 // --dtype bfloat16: the base runs in bfloat16, the adapter is trained and saved in float32 (PEFT's
 // autocast_adapter_dtype); generate and logits take the same flag; float16 is refused by name.
 TEST_F(CliGenerativeTrain, Bfloat16TrainsWithFloat32AdapterAndGenerates) {
-  CliRun r = run_cli(causal("lm_bf16", "1e-2", 2) + " --dtype bfloat16");
+  CliRun r = run_cli(causal("lm_bf16", "1e-2", 4) + " --dtype bfloat16");
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_EQ(io::load_json_file(dir_->file("lm_bf16/results.json")).at("dtype"), "bfloat16");
   const auto adapter = io::SafetensorsFile::open(dir_->file("lm_bf16/adapter/adapter_model.safetensors"));
