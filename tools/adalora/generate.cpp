@@ -135,20 +135,31 @@ Command generate_command() {
             app.add_option("--adapter", f->adapter,
                            "PEFT adapter folder to apply, or an `adalora train` output folder");
             app.add_option("--input", f->input, "JSONL prompts (default: stdin)");
-            app.add_option("--max-new-tokens", f->max_new_tokens);
-            app.add_option("--max-length", f->max_length);
-            app.add_option("--min-new-tokens", f->min_new_tokens);
-            app.add_option("--num-beams", f->num_beams);
-            app.add_option("--num-return-sequences", f->num_return_sequences);
-            app.add_option("--length-penalty", f->length_penalty);
+            app.add_option("--max-new-tokens", f->max_new_tokens,
+                           "Tokens to generate after the prompt (wins over --max-length, as in HF)");
+            app.add_option("--max-length", f->max_length,
+                           "Total length, prompt included (decoder-only) or of the output (seq2seq)");
+            app.add_option("--min-new-tokens", f->min_new_tokens,
+                           "EOS is suppressed until this many new tokens");
+            app.add_option("--num-beams", f->num_beams,
+                           "Beam search with this many beams (1: greedy or sampling)");
+            app.add_option("--num-return-sequences", f->num_return_sequences,
+                           "Sequences returned per input (<= beams, or independent samples)");
+            app.add_option("--length-penalty", f->length_penalty,
+                           "Beam score = log-prob sum / length^penalty (HF: 1.0)");
             app.add_option("--early-stopping", f->early_stopping, "true, false or never");
             app.add_option("--do-sample", f->do_sample, "true or false");
-            app.add_option("--temperature", f->temperature);
-            app.add_option("--top-k", f->top_k);
-            app.add_option("--top-p", f->top_p);
-            app.add_option("--repetition-penalty", f->repetition_penalty);
-            app.add_option("--no-repeat-ngram-size", f->no_repeat_ngram_size);
-            app.add_option("--seed", f->seed, "Sampling seed");
+            app.add_option("--temperature", f->temperature,
+                           "Sampling temperature (with --do-sample true)");
+            app.add_option("--top-k", f->top_k,
+                           "Sample among the k most likely tokens (0: off)");
+            app.add_option("--top-p", f->top_p,
+                           "Sample from the smallest set with this much probability mass (1: off)");
+            app.add_option("--repetition-penalty", f->repetition_penalty,
+                           "Penalise tokens already present (HF CTRL rule; 1: off)");
+            app.add_option("--no-repeat-ngram-size", f->no_repeat_ngram_size,
+                           "Never repeat an n-gram of this size (0: off)");
+            app.add_option("--seed", f->seed, "Sampling seed (the same seed gives the same samples)");
             app.add_flag("--no-cache", f->no_cache, "Full forward per step (reference path)");
             app.add_option("--device", f->device, "cpu (default), cuda or cuda:N");
             app.add_option("--dtype", f->dtype, "Compute dtype of the model: float32 (default) or bfloat16");
