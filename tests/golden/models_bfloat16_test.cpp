@@ -19,6 +19,7 @@
 #include "adalora/io/safetensors.h"
 #include "adalora/models/model.h"
 #include "tests/support/golden.h"
+#include "tests/support/hf_class_head.h"
 
 namespace adalora::models {
 namespace {
@@ -27,13 +28,10 @@ constexpr double kMaxTolerance = 0.08;
 constexpr double kNormTolerance = 0.04;
 const char* kNoGenerativeCase = "no_generative_case";
 
-bool bf16_ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
+// The head of a causal-LM or seq2seq class (tests/support/hf_class_head.h); nullopt for any other.
 std::optional<TaskHead> generative_head(const std::string& hf_class) {
-  if (bf16_ends_with(hf_class, "ForConditionalGeneration")) return TaskHead::Seq2SeqLM;
-  if (bf16_ends_with(hf_class, "ForCausalLM") || bf16_ends_with(hf_class, "LMHeadModel")) return TaskHead::CausalLM;
+  const auto head = testing::head_of_hf_class(hf_class);
+  if (head == TaskHead::CausalLM || head == TaskHead::Seq2SeqLM) return head;
   return std::nullopt;
 }
 

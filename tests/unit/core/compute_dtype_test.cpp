@@ -2,21 +2,13 @@
 
 #include <gtest/gtest.h>
 
-#include <functional>
-
 #include "adalora/core/error.h"
+#include "tests/support/error_text.h"
 
 namespace adalora {
 namespace {
 
-std::string dtype_error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using testing::error_of;
 
 TEST(ComputeDtype, ParsesTheTwoSupportedNames) {
   EXPECT_EQ(parse_compute_dtype("float32"), torch::kFloat32);
@@ -26,10 +18,10 @@ TEST(ComputeDtype, ParsesTheTwoSupportedNames) {
 }
 
 TEST(ComputeDtype, RefusesOtherSpellingsNamingTheSource) {
-  const std::string msg = dtype_error_of([] { parse_compute_dtype("bf16", "train.json: dtype"); });
+  const std::string msg = error_of([] { parse_compute_dtype("bf16", "train.json: dtype"); });
   EXPECT_NE(msg.find("train.json: dtype"), std::string::npos) << msg;
   EXPECT_NE(msg.find("expected float32 or bfloat16, got \"bf16\""), std::string::npos) << msg;
-  const std::string half = dtype_error_of([] { parse_compute_dtype("float16"); });
+  const std::string half = error_of([] { parse_compute_dtype("float16"); });
   EXPECT_NE(half.find("--dtype: float16 is not supported"), std::string::npos) << half;
 }
 
