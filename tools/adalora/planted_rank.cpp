@@ -35,8 +35,8 @@ int run(Options& o) {
   const auto& known = experiments::planted_rank_variants();
   for (const auto& v : o.variants) {  // before the first run, not minutes into it
     ADALORA_CHECK(std::find(known.begin(), known.end(), v) != known.end(),
-                  "--variants: expected a subset of ipt, sensitivity, magnitude, lora, got \"", v,
-                  "\"");
+                  "--variants: expected a subset of ", experiments::planted_rank_variant_list(),
+                  ", got \"", v, "\"");
   }
   c.validate();
   std::cout << "planted-rank: BERT " << c.num_hidden_layers << " layers × " << c.hidden_size
@@ -78,7 +78,7 @@ Command planted_rank_command() {
         app.add_flag("--quick", o->quick,
                      "120 steps: the allocation shows, the losses are not final");
         app.add_option("--variants", o->variants,
-                       "Subset of ipt, sensitivity, magnitude, lora (default all)")
+                       "Subset of " + experiments::planted_rank_variant_list() + " (default all)")
             ->delimiter(',');
         app.add_option("--learning-rate", c.learning_rate, "Peak learning rate")
             ->capture_default_str();

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "adalora/core/error.h"
+#include "adalora/core/strings.h"
 #include "adalora/metrics/correlation.h"
 #include "adalora/models/model.h"
 #include "adalora/peft/adalora/adalora_method.h"
@@ -104,21 +105,37 @@ void plant(models::Model& teacher, const PlantedRankConfig& c) {
   }
 }
 
-io::Json method_config(const PlantedRankConfig& c, const std::string& variant) {
-  if (variant == "lora") {
-    return {{"r", c.target_r}, {"lora_alpha", c.lora_alpha}, {"target_modules", c.target_modules}};
+// The registry method each variant builds.
+std::string method_of(const std::string& variant) {
+  if (variant == "lora" || variant == "pruned_lora" || variant == "svd_lora" ||
+      variant == "lora_regu") {
+    return variant;
   }
-  return {{"init_r", c.init_r},
-          {"target_r", c.target_r},
-          {"tinit", c.resolved_tinit()},
-          {"tfinal", c.resolved_tfinal()},
-          {"deltaT", c.deltaT},
-          {"beta1", c.beta1},
-          {"beta2", c.beta2},
-          {"orth_reg_weight", c.orth_reg_weight},
-          {"lora_alpha", c.lora_alpha},
-          {"target_modules", c.target_modules},
-          {"importance_score", variant}};
+  return "adalora";  // ipt, sensitivity, magnitude, no_orth
+}
+
+io::Json method_config(const PlantedRankConfig& c, const std::string& variant) {
+  io::Json j = {{"lora_alpha", c.lora_alpha}, {"target_modules", c.target_modules}};
+  if (variant == "lora" || variant == "svd_lora" || variant == "lora_regu") {
+    j["r"] = c.target_r;  // a fixed rank everywhere: the same total as AdaLoRA's final budget
+    if (variant != "lora") j["orth_reg_weight"] = c.orth_reg_weight;
+    return j;
+  }
+  j.update({{"target_r", c.target_r},
+            {"tinit", c.resolved_tinit()},
+            {"tfinal", c.resolved_tfinal()},
+            {"deltaT", c.deltaT},
+            {"beta1", c.beta1},
+            {"beta2", c.beta2}});
+  if (variant == "pruned_lora") {  // Table 4: init_r LoRA doublets pruned to the same b(t)
+    j["r"] = c.init_r;
+    return j;
+  }
+  const bool no_orth = variant == "no_orth";  // Table 5: AdaLoRA without the regulariser (γ = 0)
+  j["init_r"] = c.init_r;
+  j["orth_reg_weight"] = no_orth ? 0.0 : c.orth_reg_weight;
+  j["importance_score"] = no_orth ? "ipt" : variant;
+  return j;
 }
 
 torch::Tensor random_ids(const PlantedRankConfig& c, int64_t batch, at::Generator& gen) {
@@ -172,8 +189,18 @@ std::map<std::string, int64_t> allocated_ranks(peft::Method& method, const Plant
   std::map<std::string, int64_t> ranks;
   if (auto* adalora = peft::as_adalora(method)) {
     for (const auto& m : adalora->allocator().ranks()) ranks[m.name] = m.rank;
-  } else {
-    for (const auto& name : adapted) ranks[name] = c.target_r;  // LoRA: a fixed r everywhere
+    return ranks;
+  }
+  // Pruned LoRA: the doublets its "<path>.keep" mask keeps (no mask yet: all init_r of them).
+  // Every other variant: a fixed r = target_r everywhere.
+  const bool pruned = std::string(method.name()) == "pruned_lora";
+  for (const auto& name : adapted) ranks[name] = pruned ? c.init_r : c.target_r;
+  if (pruned) {
+    for (const auto& [key, keep] : method.state_tensors()) {
+      const std::string_view suffix = ".keep";
+      if (!ends_with(key, suffix)) continue;
+      ranks[key.substr(0, key.size() - suffix.size())] = keep.gt(0.5).sum().item<int64_t>();
+    }
   }
   return ranks;
 }
@@ -232,16 +259,23 @@ void PlantedRankConfig::validate() const {
   // AdaLoraConfig when the method is built, with PEFT's field names.
 }
 
+std::string planted_rank_variant_list() {
+  std::string s;
+  for (const auto& v : planted_rank_variants()) s += (s.empty() ? "" : ", ") + v;
+  return s;
+}
+
 const std::vector<std::string>& planted_rank_variants() {
-  static const std::vector<std::string> names = {"ipt", "sensitivity", "magnitude", "lora"};
+  static const std::vector<std::string> names = {"ipt",         "sensitivity", "magnitude",
+                                                  "no_orth",     "pruned_lora", "svd_lora",
+                                                  "lora_regu",   "lora"};
   return names;
 }
 
 PlantedRankResult run_planted_rank(const PlantedRankConfig& config, const std::string& variant) {
   const auto& variants = planted_rank_variants();
   ADALORA_CHECK(std::find(variants.begin(), variants.end(), variant) != variants.end(), kWhere,
-                ": variant: expected one of ipt, sensitivity, magnitude, lora, got \"", variant,
-                "\"");
+                ": variant: expected one of ", planted_rank_variant_list(), ", got \"", variant, "\"");
   config.validate();
   const auto start = std::chrono::steady_clock::now();
 
@@ -253,7 +287,7 @@ PlantedRankResult run_planted_rank(const PlantedRankConfig& config, const std::s
 
   models::ModelPtr student = build_base(config);
   torch::manual_seed(config.seed + kAdapterStream);  // adapters draw their init from the global RNG
-  peft::MethodPtr method = peft::make_method(variant == "lora" ? "lora" : "adalora", *student,
+  peft::MethodPtr method = peft::make_method(method_of(variant), *student,
                                              method_config(config, variant), config.steps);
 
   at::Generator eval_gen = at::detail::createCPUGenerator(config.seed + kEvalDataStream);

@@ -87,7 +87,7 @@ struct MatrixAllocation {
 };
 
 struct PlantedRankResult {
-  std::string variant;                     ///< "ipt", "sensitivity", "magnitude" or "lora"
+  std::string variant;                     ///< one of planted_rank_variants()
   std::vector<MatrixAllocation> matrices;  ///< in module order
   int64_t planted_total = 0;               ///< Σ planted ranks
   int64_t allocated_total = 0;  ///< Σ allocated ranks (AdaLoRA: b(T) unless ties were pruned)
@@ -102,12 +102,17 @@ struct PlantedRankResult {
 /// final (measured: docs/planted_rank.md).
 inline constexpr int64_t kQuickSteps = 120;
 
-/// The variants in the order the bench and the CLI run them: the paper's score, its two ablations,
-/// then LoRA.
+/// The variants in the order the bench and the CLI run them: the paper's score ("ipt"), its Table 5
+/// ablations ("sensitivity", "magnitude": other scores; "no_orth": γ = 0), Table 4's "pruned_lora"
+/// (init_r LoRA doublets pruned by ipt to the same b(t)), Table 5's fixed-rank "svd_lora" and
+/// "lora_regu" (r = target_r, with the regulariser), then "lora" (r = target_r).
 const std::vector<std::string>& planted_rank_variants();
 
-/// Runs one variant: `variant` is an AdaLoRA importance score ("ipt", "sensitivity", "magnitude")
-/// or "lora" (r = target_r on the same matrices: the same total rank). Same config and thread
+/// "ipt, sensitivity, …": the variants for error messages.
+std::string planted_rank_variant_list();
+
+/// Runs one variant of planted_rank_variants(); the fixed-rank ones (LoRA, SVD-LoRA, LoRA-regu) use
+/// r = target_r on the same matrices: the same total rank as AdaLoRA's final budget. Same config and thread
 /// count → the same numbers bit for bit. Reseeds LibTorch's global generator (model and adapter
 /// initialisation draw from it). Throws Error naming the field for a bad config or plant.
 PlantedRankResult run_planted_rank(const PlantedRankConfig& config, const std::string& variant);

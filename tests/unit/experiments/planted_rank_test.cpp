@@ -109,6 +109,31 @@ TEST(PlantedRankTest, LoraHasTargetREverywhere) {
   EXPECT_LT(r.final_loss, r.initial_loss);
 }
 
+TEST(PlantedRankTest, PrunedLoraKeepsAtMostTheFinalBudget) {
+  // Table 4's variant: 6 doublets per matrix pruned to b(T) = 12 by the same score and schedule
+  // (ties are pruned together, so ≤), and rank lands where AdaLoRA's does, not uniformly.
+  const PlantedRankResult& r = cached_run("pruned_lora");
+  ASSERT_EQ(r.matrices.size(), 12u);
+  EXPECT_LE(r.allocated_total, 12);
+  EXPECT_GE(r.allocated_total, 10);
+  EXPECT_GT(r.share_on_planted, 4.0 / 12.0) << format_table({r});
+  EXPECT_LT(r.final_loss, r.initial_loss);
+}
+
+TEST(PlantedRankTest, FixedRankVariantsAndNoOrthAreTheirOwnRuns) {
+  // SVD-LoRA and LoRA-regu keep r = target_r everywhere, like LoRA, but train other adapters (the
+  // PΛQ form; the regulariser), so their losses differ from LoRA's; γ = 0 changes AdaLoRA's run.
+  for (const std::string variant : {"svd_lora", "lora_regu"}) {
+    const PlantedRankResult& r = cached_run(variant);
+    for (const auto& m : r.matrices) EXPECT_EQ(m.allocated_rank, 1) << variant << " " << m.name;
+    EXPECT_LT(r.final_loss, r.initial_loss) << variant;
+    EXPECT_NE(r.final_loss, cached_run("lora").final_loss) << variant;
+  }
+  const PlantedRankResult& no_orth = cached_run("no_orth");
+  EXPECT_EQ(no_orth.allocated_total, 12);
+  EXPECT_NE(no_orth.final_loss, cached_run("ipt").final_loss);
+}
+
 TEST(PlantedRankTest, PaperScoreFindsThePlant) {
   // Measured on this configuration with 1 thread: seed 42 → Spearman 0.616, share 0.75 (9 of the
   // 12 ranks on the 4 planted matrices); seeds 1 and 2 → 0.84 / 0.83 and 0.56 / 0.67. A uniform
