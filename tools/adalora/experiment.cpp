@@ -41,6 +41,9 @@ std::string describe(const experiments::SweepCell& c) {
 // One cell as `adalora --threads K train --config <dir>/cell.json [--resume]`, output to train.log.
 experiments::CellRunner process_runner(int64_t threads) {
   return [threads](const experiments::SweepCell& cell, bool resume) {
+    // Exec /proc/self/exe, not the path it names: a rebuild or upgrade of the binary during a
+    // long sweep replaces that file ("… (deleted)"), and the cells must keep running the program
+    // that planned them. The path stays the child's argv[0], for ps and error messages.
     const std::string exe = fs::read_symlink("/proc/self/exe").string();
     std::vector<std::string> args = {exe, "--threads", std::to_string(threads), "train", "--config",
                                      cell.dir + "/cell.json"};
@@ -55,7 +58,7 @@ experiments::CellRunner process_runner(int64_t threads) {
     posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
     pid_t pid = 0;
-    const int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), environ);
+    const int rc = posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     ADALORA_CHECK(rc == 0, "experiment: cannot start ", exe, " for ", cell.dir, " (error ", rc, ")");
     int status = 0;

@@ -15,6 +15,39 @@ constexpr int kLegendLine = 18;
 const char* const kColors[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
                                "#F0E442"};
 
+// Marker shapes, cycled with a period (5) coprime to the palette's (8): 40 series before a
+// colour-and-shape pair repeats, and points that coincide stay distinguishable.
+constexpr int kShapes = 5;
+
+std::string marker_svg(int shape, double x, double y, const char* color) {
+  static const char* const kNames[kShapes] = {"circle", "square", "triangle", "diamond", "ring"};
+  std::ostringstream s;
+  const double r = 3.5;
+  s << "<g class=\"marker-" << kNames[shape % kShapes] << "\">";
+  switch (shape % kShapes) {
+    case 0:
+      s << "<circle cx=\"" << x << "\" cy=\"" << y << "\" r=\"" << r << "\" fill=\"" << color << "\"/>";
+      break;
+    case 1:
+      s << "<rect x=\"" << x - r << "\" y=\"" << y - r << "\" width=\"" << 2 * r << "\" height=\"" << 2 * r
+        << "\" fill=\"" << color << "\"/>";
+      break;
+    case 2:
+      s << "<polygon points=\"" << x << "," << y - 1.3 * r << " " << x - 1.2 * r << "," << y + r << " "
+        << x + 1.2 * r << "," << y + r << "\" fill=\"" << color << "\"/>";
+      break;
+    case 3:
+      s << "<polygon points=\"" << x << "," << y - 1.4 * r << " " << x + 1.4 * r << "," << y << " " << x << ","
+        << y + 1.4 * r << " " << x - 1.4 * r << "," << y << "\" fill=\"" << color << "\"/>";
+      break;
+    default:  // an open circle
+      s << "<circle cx=\"" << x << "\" cy=\"" << y << "\" r=\"" << r << "\" fill=\"white\" stroke=\"" << color
+        << "\" stroke-width=\"1.5\"/>";
+  }
+  s << "</g>\n";
+  return s.str();
+}
+
 std::string escape_xml(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -135,13 +168,14 @@ std::string chart_svg(const Chart& chart) {
           << py(p.y + p.error) << "\" stroke=\"" << color << "\" stroke-width=\"1.5\"/>\n";
       }
       if (series.markers) {
-        s << "<circle cx=\"" << px(p.x) << "\" cy=\"" << py(p.y) << "\" r=\"3.5\" fill=\"" << color << "\"/>\n";
+        s << marker_svg(static_cast<int>(i), px(p.x), py(p.y), color);
       }
     }
     const int y = legend_top + static_cast<int>(i) * kLegendLine;
     s << "<line x1=\"" << kLeft << "\" y1=\"" << y - 4 << "\" x2=\"" << kLeft + 28 << "\" y2=\"" << y - 4
       << "\" stroke=\"" << color << "\" stroke-width=\"2\"" << dash << "/>\n<text x=\"" << kLeft + 36 << "\" y=\""
       << y << "\">" << escape_xml(series.label) << "</text>\n";
+    if (series.markers) s << marker_svg(static_cast<int>(i), kLeft + 14, y - 4, color);
   }
   s << "</svg>\n";
   return s.str();

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <set>
 
 #include "adalora/core/error.h"
 #include "adalora/experiments/sweep_figures.h"
@@ -157,6 +158,27 @@ TEST(SweepFiguresTest, PerformanceChartHasOneLinePerMethodThroughItsBudgets) {
   const std::string svg = chart_svg(chart);
   EXPECT_EQ(svg.rfind("<svg", 0), 0u);
   EXPECT_NE(svg.find(">adalora</text>"), std::string::npos);
+}
+
+TEST(SweepFiguresTest, NineSeriesGetNineDistinctColourAndMarkerPairs) {
+  // The study has 9 methods and the palette 8 colours: adalora and lora_regu were both blue
+  // circles. Each series' legend entry carries its marker, so pair legend line and marker.
+  Chart chart;
+  chart.title = "t";
+  for (int i = 0; i < 9; ++i) chart.series.push_back({"m" + std::to_string(i), {{1.0 + i, 0.5}}});
+  const std::string svg = chart_svg(chart);
+  std::set<std::string> pairs;
+  for (int i = 0; i < 9; ++i) {
+    const size_t label = svg.find(">m" + std::to_string(i) + "</text>");
+    ASSERT_NE(label, std::string::npos) << i;
+    const size_t stroke = svg.rfind("stroke=\"#", label);  // the legend line's colour
+    const std::string colour = svg.substr(stroke + 8, 7);
+    const size_t marker = svg.find("<g class=\"marker-", label);  // right after the label
+    ASSERT_NE(marker, std::string::npos) << i;
+    const std::string shape = svg.substr(marker, svg.find('>', marker) - marker);
+    pairs.insert(colour + " " + shape);
+  }
+  EXPECT_EQ(pairs.size(), 9u);
 }
 
 TEST(SweepFiguresTest, LogSeriesReadsTheKeyAtEveryLoggedStep) {
