@@ -81,7 +81,15 @@ struct Axis {
   std::vector<double> ticks() const {
     std::vector<double> out;
     if (log) {
-      for (double e = std::ceil(lo - 1e-9); e <= hi + 1e-9; e += 1) out.push_back(std::pow(10.0, e));
+      // Powers of ten; over fewer than 3 decades also 2× and 5× (else a 0.13 … 10 axis shows 1 and 10).
+      const bool fine = hi - lo < 3;
+      for (double e = std::floor(lo); e <= hi + 1e-9; e += 1) {
+        for (double m : {1.0, 2.0, 5.0}) {
+          if (m != 1.0 && !fine) continue;
+          const double a = e + std::log10(m);
+          if (a >= lo - 1e-9 && a <= hi + 1e-9) out.push_back(std::pow(10.0, a));
+        }
+      }
       if (out.size() < 2) out = {std::pow(10.0, lo), std::pow(10.0, hi)};
       return out;
     }
@@ -154,7 +162,8 @@ std::string chart_svg(const Chart& chart) {
     << escape_xml(chart.y_label) << (chart.log_y ? " (log scale)" : "") << "</text>\n";
   for (size_t i = 0; i < chart.series.size(); ++i) {
     const auto& series = chart.series[i];
-    const char* color = kColors[i % (sizeof kColors / sizeof *kColors)];
+    const int style = series.style >= 0 ? series.style : static_cast<int>(i);
+    const char* color = kColors[style % (sizeof kColors / sizeof *kColors)];
     const std::string dash = series.dashed ? " stroke-dasharray=\"6 4\"" : "";
     s << "<polyline fill=\"none\" stroke=\"" << color << "\" stroke-width=\"2\"" << dash << " points=\"";
     for (const auto& p : series.points) {
@@ -168,14 +177,14 @@ std::string chart_svg(const Chart& chart) {
           << py(p.y + p.error) << "\" stroke=\"" << color << "\" stroke-width=\"1.5\"/>\n";
       }
       if (series.markers) {
-        s << marker_svg(static_cast<int>(i), px(p.x), py(p.y), color);
+        s << marker_svg(style, px(p.x), py(p.y), color);
       }
     }
     const int y = legend_top + static_cast<int>(i) * kLegendLine;
     s << "<line x1=\"" << kLeft << "\" y1=\"" << y - 4 << "\" x2=\"" << kLeft + 28 << "\" y2=\"" << y - 4
       << "\" stroke=\"" << color << "\" stroke-width=\"2\"" << dash << "/>\n<text x=\"" << kLeft + 36 << "\" y=\""
       << y << "\">" << escape_xml(series.label) << "</text>\n";
-    if (series.markers) s << marker_svg(static_cast<int>(i), kLeft + 14, y - 4, color);
+    if (series.markers) s << marker_svg(style, kLeft + 14, y - 4, color);
   }
   s << "</svg>\n";
   return s.str();

@@ -19,6 +19,7 @@ struct ChartSeries {
   std::vector<ChartPoint> points;  ///< drawn in this order, joined by a line
   bool dashed = false;
   bool markers = true;
+  int style = -1;  ///< colour and marker index; < 0: the series' position (series sharing it pair up)
 };
 
 struct Chart {

@@ -73,9 +73,11 @@ Chart orthogonality_chart(const SweepPlan& plan, const std::vector<SweepRow>& ro
   chart.x_label = "optimizer step";
   chart.y_label = "squared Frobenius deviation";
   double lo = 0, hi = 0;
+  int run = 0;  // one colour per run: its P line solid, its Q line dashed
   for (const auto& row : rows) {
     const SweepCell* cell = first_chosen_cell(plan, row);
     if (!cell) continue;
+    bool drawn = false;
     const std::string log = (fs::path(cell->dir) / "log.jsonl").string();
     for (const auto& [key, text, dashed] : {std::tuple<const char*, const char*, bool>{"orth_P", "‖PᵀP − I‖²", false},
                                             {"orth_Q", "‖QQᵀ − I‖²", true}}) {
@@ -86,6 +88,8 @@ Chart orthogonality_chart(const SweepPlan& plan, const std::vector<SweepRow>& ro
                      ", seed " + std::to_string(cell->seed) + "): " + text;
       series.dashed = dashed;
       series.markers = false;
+      series.style = run;
+      drawn = true;
       for (const auto& [step, v] : points) {
         series.points.push_back({static_cast<double>(step), v, 0});
         if (v > 0) {
@@ -95,6 +99,7 @@ Chart orthogonality_chart(const SweepPlan& plan, const std::vector<SweepRow>& ro
       }
       chart.series.push_back(series);
     }
+    if (drawn) ++run;
   }
   chart.log_y = lo > 0 && hi / lo > 50;  // the deviation shrinks by orders of magnitude
   return chart;

@@ -181,6 +181,21 @@ TEST(SweepFiguresTest, NineSeriesGetNineDistinctColourAndMarkerPairs) {
   EXPECT_EQ(pairs.size(), 9u);
 }
 
+TEST(SweepFiguresTest, SeriesSharingAStyleShareColourAndALogAxisUnderThreeDecadesHasMidTicks) {
+  // Figure 4 draws each run's P (solid) and Q (dashed) line in one colour.
+  Chart chart;
+  chart.log_y = true;
+  chart.series.push_back({"P", {{1, 0.13}, {2, 10}}, false, false, 0});
+  chart.series.push_back({"Q", {{1, 0.2}, {2, 8}}, true, false, 0});
+  const std::string svg = chart_svg(chart);
+  const size_t p = svg.find("<polyline"), q = svg.find("<polyline", p + 1);
+  ASSERT_NE(q, std::string::npos);
+  EXPECT_EQ(svg.substr(svg.find("stroke=", p), 17), svg.substr(svg.find("stroke=", q), 17));
+  for (const char* tick : {">0.2<", ">0.5<", ">1<", ">2<", ">5<", ">10<"}) {
+    EXPECT_NE(svg.find(tick), std::string::npos) << tick;
+  }
+}
+
 TEST(SweepFiguresTest, LogSeriesReadsTheKeyAtEveryLoggedStep) {
   const std::string path = ::testing::TempDir() + "adalora_sweep_log.jsonl";
   std::ofstream(path) << "{\"step\": 5, \"loss\": 1.0, \"orth_P\": 2.5, \"orth_Q\": 3.0}\n"
